@@ -1,0 +1,39 @@
+"""Installation of sklearn_seq2seq.
+
+Requirements are ranges; the versions the project is tested with are pinned in ``constraints.txt``
+(torch among them: an unpinned torch pulls a multi-GB CUDA build).
+"""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = "0.1.0"
+
+setup(
+    name="sklearn_seq2seq",
+    version=VERSION,
+    description="scikit-learn estimators built on an attention encoder-decoder in PyTorch, trained through skorch",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["sklearn_seq2seq", "sklearn_seq2seq.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "scikit-learn>=1.6",
+        "torch>=2.1",
+        "skorch>=1.0",
+        "numpy>=1.23",
+        "joblib>=1.2",
+    ],
+    extras_require={
+        "test": ["pytest>=7", "pandas>=1.5"],
+        "plot": ["matplotlib>=3.6"],
+        "pandas": ["pandas>=1.5"],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Intended Audience :: Science/Research",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

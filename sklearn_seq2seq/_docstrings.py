@@ -1,0 +1,95 @@
+"""Parameter documentation shared by the public estimators (one place for each piece of text)."""
+
+PARAMETERS = """
+    n_components : int, default=32
+        Length of the encoding (the bottleneck) returned by ``transform``.
+    hidden_size : int, default=64
+        Units of the encoder (per direction) and of the decoder.
+    cell : {"gru", "lstm"}, default="gru"
+        Recurrent cell of encoder and decoder.
+    num_layers : int, default=1
+        Stacked recurrent layers in the encoder and in the decoder.
+    bidirectional : bool, default=True
+        Whether the encoder also reads the sequences backwards.
+    dropout : float, default=0.0
+        Dropout between stacked recurrent layers (needs ``num_layers > 1``).
+    readout : {"pool", "slots", "last"}, default="pool"
+        How the encoding is read from every encoder timestep: ``"pool"``, mean and max over time of the
+        encoder states, projected; ``"slots"``, ``n_slots`` learned queries attend over the states and the
+        slots are projected; ``"last"``, the final recurrent state, projected (weak on long series).
+    n_slots : int, default=8
+        Number of latent slots of the ``"slots"`` readout, and of memory vectors computed from the
+        encoding that the decoder attends over when ``attend_over="code"``.
+    attention : {"general", "dot", "additive", "none"}, default="general"
+        Score form of the decoder's attention: Luong's ``"general"`` (bilinear) or ``"dot"`` (scaled dot
+        product), Bahdanau's ``"additive"``, or no attention. Attention follows each decoder step, so
+        teacher-forced and non-autoregressive decoding are vectorised over time for every form.
+    attend_over : {"code", "encoder"}, default="code"
+        What the decoder attends over. ``"code"``: memory vectors computed from the encoding only, so that
+        everything the decoder sees passes through the encoding (a real bottleneck). ``"encoder"``: every
+        encoder timestep, as in classic sequence-to-sequence models; only allowed when fitting with a
+        target, because in an autoencoder it lets the decoder bypass the encoding (measured: digits
+        accuracy from the encodings fell from 0.96 to 0.78) and ``inverse_transform`` is then unavailable.
+    decoder_input : {"position", "previous", "zeros"}, default="position"
+        What each decoder step reads: ``"position"``, sinusoidal features of the step index (decoding is
+        then non-autoregressive and vectorised also at prediction); ``"previous"``, the previous output
+        (the target under teacher forcing, the model's own prediction when generating); ``"zeros"``,
+        nothing.
+    teacher_forcing : float, default=1.0
+        With ``decoder_input="previous"``: the probability of feeding the decoder the target rather than
+        its own previous prediction in training. Below 1, training runs step by step.
+    reverse_target : bool, default=False
+        Decode the target in reverse time order (as in auDeep's autoencoders). Outputs are always given
+        back in the original order.
+    input_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the (standardised) inputs in training; above 0
+        the model is a denoising autoencoder.
+    standardize : bool, default=True
+        Standardise every input feature (and target feature) over all timesteps before training; outputs
+        are given back in the original units.
+    max_epochs : int or "auto", default="auto"
+        Training epochs. ``"auto"`` trains for about 1,000 optimiser steps, i.e.
+        ``ceil(1000 / ceil(n_samples / batch_size))`` epochs, kept between 20 and 500, so that small data
+        sets are not undertrained (see ``docs/defaults.md``).
+    batch_size : int, default=64
+        Sequences per optimiser step, and per batch at inference.
+    lr : float, default=3e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
+        Optimiser.
+    weight_decay : float, default=0.0
+        Weight decay passed to the optimiser.
+    clip_grad_norm : float or None, default=1.0
+        Clip the gradient norm to this value (skorch's ``GradientNormClipping``); None disables it.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training sequences and stop when their loss has not
+        improved for ``n_iter_no_change`` epochs, restoring the best weights (skorch's ``EarlyStopping``).
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (for example ``LRScheduler`` or ``Checkpoint``); they are copied at ``fit``.
+    device : str, default="auto"
+        Torch device: ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+    verbose : int, default=0
+        0: silent; 1: skorch's table of epochs; 2: the table and a progress bar.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and noise. An int gives identical results on every fit;
+        the caller's global torch and numpy random states are left untouched.
+"""
+
+ATTRIBUTES = """
+    n_features_in_ : int
+        For 2-D input ``(n_samples, n_timesteps)``: the number of columns (timesteps), which later calls
+        must match, as everywhere in scikit-learn. For 3-D input ``(n_samples, n_timesteps, n_features)``:
+        the number of features per timestep; later calls may have another number of timesteps.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+    net_ : Seq2SeqNet
+        The fitted skorch net; ``net_.module_`` is the torch module.
+    history_ : skorch.History
+        Per-epoch training record (``history_[:, "train_loss"]``, and ``"valid_loss"`` with early stopping).
+    n_iter_ : int
+        Epochs trained.
+"""

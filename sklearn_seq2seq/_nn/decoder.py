@@ -1,0 +1,156 @@
+"""Recurrent decoder with attention, vectorised over time wherever its inputs are known in advance."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .attention import Attention
+from .encoder import RNN_CELLS
+
+DECODER_INPUTS = ("position", "previous", "zeros")
+N_POSITION_FEATURES = 16
+
+
+def position_features(n_steps: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    """Sinusoidal features of the absolute step index, shape (n_steps, N_POSITION_FEATURES)."""
+    steps = torch.arange(n_steps, device=device, dtype=dtype).unsqueeze(1)
+    half = N_POSITION_FEATURES // 2
+    freqs = torch.exp(-math.log(1000.0) * torch.arange(half, device=device, dtype=dtype) / half)
+    angles = steps * freqs
+    return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
+
+
+class AttentionDecoder(nn.Module):
+    """Decoder that starts from the code and attends over a memory after each recurrent step.
+
+    The attention follows the recurrent step (Luong's placement) whatever the score form, so a
+    teacher-forced or non-autoregressive decoder runs as one RNN call plus batched attention.
+
+    Parameters
+    ----------
+    n_outputs : int
+        Features per output step.
+    n_components : int
+        Size of the code the initial state is computed from.
+    hidden_size : int
+        Units of the decoder RNN; the memory has the same width.
+    cell : {"gru", "lstm"}
+        Recurrent cell.
+    num_layers : int
+        Stacked layers.
+    dropout : float
+        Dropout between stacked layers.
+    attention : {"additive", "dot", "general", "none"}
+        Attention score form, or no attention.
+    decoder_input : {"position", "previous", "zeros"}
+        What each step reads: positional features of the step index, the previous output (the target
+        under teacher forcing, the model's own prediction when generating), or nothing.
+    """
+
+    def __init__(
+        self,
+        n_outputs: int,
+        n_components: int,
+        hidden_size: int,
+        cell: str,
+        num_layers: int,
+        dropout: float,
+        attention: str,
+        decoder_input: str,
+    ) -> None:
+        super().__init__()
+        if decoder_input not in DECODER_INPUTS:
+            raise ValueError(f"Unknown decoder_input {decoder_input!r}; expected one of {DECODER_INPUTS}.")
+        self.decoder_input = decoder_input
+        self.n_outputs = n_outputs
+        self.num_layers = num_layers
+        self.hidden_size = hidden_size
+        self.is_lstm = cell == "lstm"
+        input_size = {"position": N_POSITION_FEATURES, "previous": n_outputs, "zeros": 1}[decoder_input]
+        self.rnn = RNN_CELLS[cell](
+            input_size, hidden_size, num_layers=num_layers, batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
+        self.init_state = nn.Linear(n_components, num_layers * hidden_size)
+        self.attention = None if attention == "none" else Attention(attention, hidden_size)
+        self.combine = None if attention == "none" else nn.Linear(2 * hidden_size, hidden_size)
+        self.out = nn.Linear(hidden_size, n_outputs)
+
+    def initial_state(self, code: torch.Tensor):
+        """Recurrent state computed from the code (and a zero cell state for an LSTM)."""
+        h0 = torch.tanh(self.init_state(code)).view(code.shape[0], self.num_layers, self.hidden_size)
+        h0 = h0.transpose(0, 1).contiguous()
+        return (h0, torch.zeros_like(h0)) if self.is_lstm else h0
+
+    def _static_inputs(self, batch: int, n_steps: int, like: torch.Tensor) -> torch.Tensor:
+        if self.decoder_input == "position":
+            feats = position_features(n_steps, like.device, like.dtype)
+            return feats.unsqueeze(0).expand(batch, -1, -1)
+        return like.new_zeros(batch, n_steps, 1)
+
+    def _readout(self, rnn_out, memory, memory_mask):
+        """Attention after the RNN, then the output layer; returns (outputs, attention weights or None)."""
+        if self.attention is None:
+            return self.out(rnn_out), None
+        context, weights = self.attention(rnn_out, memory, memory_mask)
+        features = torch.tanh(self.combine(torch.cat([rnn_out, context], dim=-1)))
+        return self.out(features), weights
+
+    def forward(
+        self,
+        code: torch.Tensor,
+        memory: torch.Tensor,
+        memory_mask: torch.Tensor | None,
+        n_steps: int,
+        target: torch.Tensor | None = None,
+        teacher_forcing: float = 1.0,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Decode ``n_steps`` steps.
+
+        Parameters
+        ----------
+        code : Tensor of shape (B, n_components)
+        memory : Tensor of shape (B, K, hidden_size)
+            What the attention reads.
+        memory_mask : Tensor of shape (B, K) or None
+            True on real memory entries.
+        n_steps : int
+            Steps to produce.
+        target : Tensor of shape (B, n_steps, n_outputs), optional
+            The target, read as previous outputs under teacher forcing (``decoder_input="previous"``).
+        teacher_forcing : float
+            Probability of reading the target rather than the model's own previous prediction.
+
+        Returns
+        -------
+        outputs : Tensor of shape (B, n_steps, n_outputs)
+        weights : Tensor of shape (B, n_steps, K) or None
+        """
+        batch = code.shape[0]
+        state = self.initial_state(code)
+        if self.decoder_input != "previous":
+            rnn_out, _ = self.rnn(self._static_inputs(batch, n_steps, code), state)
+            return self._readout(rnn_out, memory, memory_mask)
+        start = code.new_zeros(batch, 1, self.n_outputs)
+        if target is not None and teacher_forcing >= 1.0:
+            rnn_out, _ = self.rnn(torch.cat([start, target[:, :-1]], dim=1), state)
+            return self._readout(rnn_out, memory, memory_mask)
+        return self._generate(start, state, memory, memory_mask, n_steps, target, teacher_forcing)
+
+    def _generate(self, step_input, state, memory, memory_mask, n_steps, target, teacher_forcing):
+        """Step-by-step decoding feeding back predictions (mixed with the target when given)."""
+        outputs, weights = [], []
+        for t in range(n_steps):
+            rnn_out, state = self.rnn(step_input, state)
+            out, w = self._readout(rnn_out, memory, memory_mask)
+            outputs.append(out)
+            if w is not None:
+                weights.append(w)
+            step_input = out
+            if target is not None and teacher_forcing > 0.0:
+                use_target = torch.rand(out.shape[0], 1, 1, device=out.device) < teacher_forcing
+                step_input = torch.where(use_target, target[:, t : t + 1], out)
+        return torch.cat(outputs, dim=1), (torch.cat(weights, dim=1) if weights else None)

@@ -1,0 +1,117 @@
+"""The full encoder-decoder: encoder -> readout (the code) -> memory -> attention decoder."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._masking import length_mask
+from .decoder import AttentionDecoder
+from .encoder import RecurrentEncoder
+from .readout import make_readout
+
+ATTEND_OVER = ("code", "encoder")
+
+
+class Seq2SeqModule(nn.Module):
+    """Attention encoder-decoder with a fixed-length code as its bottleneck.
+
+    With ``attend_over="code"`` the decoder's initial state and its attention memory (``n_slots``
+    vectors) are both computed from the code alone, so everything the decoder sees passes through the
+    encoding. With ``attend_over="encoder"`` the decoder attends over every encoder timestep (only for
+    supervised fits: it lets the decoder bypass the code).
+
+    Parameters
+    ----------
+    n_features, n_outputs : int
+        Features per input step and per output step.
+    n_components : int
+        Size of the code.
+    hidden_size, cell, num_layers, bidirectional, dropout
+        Recurrent layers (see :class:`RecurrentEncoder`).
+    readout : {"pool", "slots", "last"}
+        How the code is read from the encoder states.
+    n_slots : int
+        Latent slots of the ``slots`` readout, and memory vectors the decoder attends over.
+    attention : {"additive", "dot", "general", "none"}
+        Decoder attention score form.
+    attend_over : {"code", "encoder"}
+        What the decoder attends over.
+    decoder_input : {"position", "previous", "zeros"}
+        What each decoder step reads.
+    input_noise : float
+        Standard deviation of Gaussian noise added to the inputs in training (denoising).
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int,
+        n_components: int,
+        hidden_size: int = 64,
+        cell: str = "gru",
+        num_layers: int = 1,
+        bidirectional: bool = True,
+        dropout: float = 0.0,
+        readout: str = "pool",
+        n_slots: int = 8,
+        attention: str = "general",
+        attend_over: str = "code",
+        decoder_input: str = "position",
+        input_noise: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if attend_over not in ATTEND_OVER:
+            raise ValueError(f"Unknown attend_over {attend_over!r}; expected one of {ATTEND_OVER}.")
+        self.attend_over = attend_over
+        self.n_slots = n_slots
+        self.hidden_size = hidden_size
+        self.input_noise = input_noise
+        self.encoder = RecurrentEncoder(n_features, hidden_size, cell, num_layers, bidirectional, dropout)
+        self.readout = make_readout(readout, self.encoder.output_size, n_components, n_slots)
+        if attend_over == "code":
+            self.memory_proj = nn.Linear(n_components, n_slots * hidden_size)
+        else:
+            self.memory_proj = nn.Linear(self.encoder.output_size, hidden_size)
+        self.decoder = AttentionDecoder(
+            n_outputs, n_components, hidden_size, cell, num_layers, dropout, attention, decoder_input
+        )
+
+    def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Return the code (B, n_components), the encoder states (B, T, S) and their mask (B, T)."""
+        if self.training and self.input_noise > 0:
+            x = x + self.input_noise * torch.randn_like(x)
+        mask = length_mask(lengths, x.shape[1])
+        states, final = self.encoder(x, lengths)
+        return self.readout(states, final, mask), states, mask
+
+    def code_memory(self, code: torch.Tensor) -> torch.Tensor:
+        """The decoder's memory computed from the code alone, shape (B, n_slots, hidden_size)."""
+        return torch.tanh(self.memory_proj(code)).view(code.shape[0], self.n_slots, self.hidden_size)
+
+    def decode(self, code, n_steps, states=None, mask=None, target=None, teacher_forcing=1.0):
+        """Decode from the code (and the encoder states when attending over them)."""
+        if self.attend_over == "code":
+            memory, memory_mask = self.code_memory(code), None
+        else:
+            memory, memory_mask = torch.tanh(self.memory_proj(states)), mask
+        return self.decoder(code, memory, memory_mask, n_steps, target, teacher_forcing)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        lengths: torch.Tensor,
+        target: torch.Tensor | None = None,
+        target_lengths: torch.Tensor | None = None,
+        n_steps: int | None = None,
+        teacher_forcing: float = 1.0,
+    ) -> torch.Tensor:
+        """Encode ``x`` and decode ``target.shape[1]`` steps (or ``n_steps``); returns (B, steps, n_outputs).
+
+        ``target_lengths`` is accepted so that skorch can pass the whole training batch; the loss, not
+        the module, uses it.
+        """
+        code, states, mask = self.encode(x, lengths)
+        steps = target.shape[1] if target is not None else n_steps
+        outputs, _ = self.decode(code, steps, states, mask, target, teacher_forcing)
+        return outputs

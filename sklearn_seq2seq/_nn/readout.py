@@ -1,0 +1,60 @@
+"""Readouts: how the fixed-length code is read from all of the encoder's timesteps."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+READOUTS = ("pool", "slots", "last")
+
+
+class PoolReadout(nn.Module):
+    """Mean and max of the encoder states over real timesteps, projected to the code."""
+
+    def __init__(self, state_size: int, n_components: int) -> None:
+        super().__init__()
+        self.proj = nn.Linear(2 * state_size, n_components)
+
+    def forward(self, states: torch.Tensor, final: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        weights = mask.unsqueeze(-1).to(states.dtype)
+        mean = (states * weights).sum(1) / weights.sum(1).clamp_min(1.0)
+        maximum = states.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(1)
+        return self.proj(torch.cat([mean, maximum], dim=-1))
+
+
+class SlotReadout(nn.Module):
+    """Learned queries ("latent slots") attend over the encoder states; the slots, projected, are the code."""
+
+    def __init__(self, state_size: int, n_components: int, n_slots: int, n_heads: int = 4) -> None:
+        super().__init__()
+        heads = n_heads if state_size % n_heads == 0 else 1
+        self.queries = nn.Parameter(torch.randn(n_slots, state_size) * state_size**-0.5)
+        self.attention = nn.MultiheadAttention(state_size, heads, batch_first=True)
+        self.proj = nn.Linear(n_slots * state_size, n_components)
+
+    def forward(self, states: torch.Tensor, final: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        queries = self.queries.unsqueeze(0).expand(states.shape[0], -1, -1)
+        slots, _ = self.attention(queries, states, states, key_padding_mask=~mask, need_weights=False)
+        return self.proj(slots.flatten(1))
+
+
+class LastReadout(nn.Module):
+    """The final recurrent state (both directions when bidirectional), projected to the code."""
+
+    def __init__(self, state_size: int, n_components: int) -> None:
+        super().__init__()
+        self.proj = nn.Linear(state_size, n_components)
+
+    def forward(self, states: torch.Tensor, final: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.proj(final)
+
+
+def make_readout(kind: str, state_size: int, n_components: int, n_slots: int) -> nn.Module:
+    """Build the readout named ``kind`` (one of :data:`READOUTS`)."""
+    if kind == "pool":
+        return PoolReadout(state_size, n_components)
+    if kind == "slots":
+        return SlotReadout(state_size, n_components, n_slots)
+    if kind == "last":
+        return LastReadout(state_size, n_components)
+    raise ValueError(f"Unknown readout {kind!r}; expected one of {READOUTS}.")

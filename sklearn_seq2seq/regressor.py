@@ -1,0 +1,108 @@
+"""``Seq2SeqRegressor``: sequences in, numbers, vectors or sequences (forecasts) out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+
+from ._base import BaseSeq2Seq
+from ._data import Sequences, check_target_sequences, target_to_user
+from ._docstrings import ATTRIBUTES, PARAMETERS
+
+
+class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
+    __doc__ = f"""Attention encoder-decoder regressor from sequences to numbers, vectors or sequences.
+
+    The target ``y`` may have shape ``(n_samples,)`` (a number), ``(n_samples, n_steps)`` (a vector or
+    a univariate multi-step forecast) or ``(n_samples, n_steps, n_outputs)`` (a multivariate sequence);
+    the decoder produces ``n_steps`` steps of ``n_outputs`` values and ``predict`` returns the shape
+    that was fitted. ``transform`` returns the encodings the decoder works from.
+
+    Parameters
+    ----------{PARAMETERS}
+    Attributes
+    ----------{ATTRIBUTES}
+    See Also
+    --------
+    Seq2SeqTransformer : Unsupervised encodings and sequence-to-sequence decoding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq2seq import Seq2SeqRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(50, 10, 2))
+    >>> y = X[:, :, 0].sum(axis=1)
+    >>> model = Seq2SeqRegressor(max_epochs=5, random_state=0).fit(X, y)
+    >>> model.predict(X).shape
+    (50,)
+    """
+
+    def fit(self, X: Any, y: Any) -> Seq2SeqRegressor:
+        """Fit the model to predict ``y`` from the sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+            Training sequences; 2-D input is read as univariate sequences.
+        y : array-like of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_outputs)
+            Targets.
+
+        Returns
+        -------
+        self : Seq2SeqRegressor
+            The fitted estimator.
+        """
+        return self._fit(X, y, targets_from="y")
+
+    def _check_y(self, y: Any, n_samples: int) -> Sequences:
+        if y is None:
+            raise ValueError("Seq2SeqRegressor requires y to be passed, but the target y is None.")
+        return check_target_sequences(y, n_samples)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict targets for sequences.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+            Input sequences.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_outputs)
+            Predictions in the shape of the ``y`` seen in ``fit``; float32 for float32 input, float64
+            otherwise.
+        """
+        seqs = self._check_X(X)
+        return target_to_user(self._generate(seqs, self._n_target_steps), self._target_ndim)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Coefficient of determination R² of the predictions.
+
+        For sequence targets ``(n_samples, n_steps, n_outputs)`` every (step, output) pair is one output
+        and the R² values are averaged uniformly, as :func:`~sklearn.metrics.r2_score` does for
+        multi-output targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+            Input sequences.
+        y : array-like of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        float
+            R² of ``self.predict(X)`` with respect to ``y``.
+        """
+        predicted = self.predict(X)
+        truth = np.asarray(y)
+        if truth.ndim == 3:
+            truth, predicted = truth.reshape(len(truth), -1), predicted.reshape(len(predicted), -1)
+        return float(r2_score(truth, predicted, sample_weight=sample_weight))

@@ -1,0 +1,266 @@
+"""Behaviour of Seq2SeqTransformer and Seq2SeqRegressor: shapes, learning, reproducibility, integration."""
+
+import os
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
+
+FAST = dict(hidden_size=16, n_components=8, max_epochs=30, random_state=0)
+
+
+# ---------------------------------------------------------------- shapes and dtypes
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_transformer_shapes_and_dtypes(waves, dtype):
+    X = waves.astype(dtype)
+    model = Seq2SeqTransformer(**FAST).fit(X)
+    Z = model.transform(X)
+    assert Z.shape == (200, 8) and Z.dtype == dtype
+    assert model.predict(X).shape == X.shape and model.predict(X).dtype == dtype
+    assert model.inverse_transform(Z).shape == X.shape
+    assert model.n_features_in_ == 2
+    assert model.n_iter_ == 30 and len(model.history_) == 30
+    np.testing.assert_allclose(model.fit_transform(X), Z, rtol=1e-6)
+
+
+def test_univariate_2d_input_and_n_features_in(waves):
+    X2 = waves[:, :, 0]
+    model = Seq2SeqTransformer(**FAST).fit(X2)
+    assert model.n_features_in_ == 30  # 2-D: columns, as in scikit-learn
+    assert model.predict(X2).shape == X2.shape
+    assert model.inverse_transform(model.transform(X2)).shape == X2.shape
+    with pytest.raises(ValueError, match="expecting 30 features"):
+        model.transform(X2[:, :20])
+
+
+def test_3d_input_accepts_other_lengths_but_not_other_feature_counts(waves):
+    model = Seq2SeqTransformer(**FAST).fit(waves)
+    assert model.transform(waves[:, :12]).shape == (200, 8)
+    assert model.predict(waves[:, :12]).shape == (200, 12, 2)
+    with pytest.raises(ValueError, match="3 features per timestep.*expecting 2"):
+        model.transform(np.zeros((5, 30, 3)))
+
+
+def test_dataframe_input_and_feature_names(waves):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(waves[:, :, 0], columns=[f"t{i}" for i in range(30)])
+    model = Seq2SeqTransformer(**FAST).fit(df)
+    np.testing.assert_array_equal(model.feature_names_in_, df.columns)
+    assert list(model.get_feature_names_out()) == [f"seq2seqtransformer{i}" for i in range(8)]
+    out = clone(model).set_output(transform="pandas").fit(df).transform(df)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == list(model.get_feature_names_out())
+
+
+@pytest.mark.parametrize("y_shape", [(200,), (200, 5), (200, 5, 2)])
+def test_regressor_predicts_the_fitted_target_shape(waves, y_shape):
+    y = np.random.RandomState(0).normal(size=y_shape)
+    model = Seq2SeqRegressor(**FAST).fit(waves, y)
+    assert model.predict(waves).shape == y_shape
+    assert model.transform(waves).shape == (200, 8)
+    assert np.isfinite(model.score(waves, y))
+
+
+def test_transformer_sequence_to_sequence_mode(waves):
+    # X -> its time-reversed first feature, a sequence target of another length and width
+    Y = waves[:, ::-1, :1][:, :20]
+    model = Seq2SeqTransformer(hidden_size=32, n_components=16, random_state=0).fit(waves, Y)
+    assert model.predict(waves).shape == Y.shape
+    assert model.inverse_transform(model.transform(waves)).shape == Y.shape
+    baseline = -np.mean((Y - Y.mean(axis=0)) ** 2)
+    assert model.score(waves, Y) > 0.2 * baseline  # -MSE: much closer to 0 than predicting the mean
+
+
+def test_labels_given_to_the_transformer_are_ignored(digits):
+    X, y = digits[0][:200], digits[1][:200]
+    a = Seq2SeqTransformer(**FAST).fit(X).transform(X)
+    b = Seq2SeqTransformer(**FAST).fit(X, y).transform(X)
+    np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- learning
+def test_autoencoder_reconstructs_held_out_sequences(waves):
+    train, test = waves[:150], waves[150:]
+    model = Seq2SeqTransformer(n_components=8, random_state=0).fit(train)
+    mse = np.mean((model.predict(test) - test) ** 2)
+    mean_mse = np.mean((test - train.mean(axis=0)) ** 2)
+    assert mse < 0.1 * mean_mse
+    np.testing.assert_allclose(model.score(test), -mse, rtol=1e-5)
+
+
+def test_regressor_forecasts_noisy_sine_better_than_last_value():
+    rng = np.random.RandomState(0)
+    t = np.arange(44)[None, :]
+    series = np.sin(rng.uniform(0.15, 0.35, (400, 1)) * t + rng.uniform(0, 2 * np.pi, (400, 1)))
+    series += 0.05 * rng.normal(size=series.shape)
+    X, y = series[:, :32], series[:, 32:]  # 32 steps in, 12-step forecast out
+    model = Seq2SeqRegressor(random_state=0).fit(X[:300], y[:300])
+    model_mse = np.mean((model.predict(X[300:]) - y[300:]) ** 2)
+    last_value_mse = np.mean((X[300:, -1:] - y[300:]) ** 2)
+    assert model_mse < 0.5 * last_value_mse
+    assert model.score(X[300:], y[300:]) > 0.8
+
+
+def test_encodings_separate_classes_better_than_untrained_model(digits):
+    X, y = digits
+    X_train, X_test, y_train, y_test = train_test_split(X, y, train_size=600, test_size=400, stratify=y, random_state=0)
+
+    def accuracy(max_epochs):
+        pipe = Pipeline([
+            ("s2s", Seq2SeqTransformer(n_components=16, hidden_size=32, max_epochs=max_epochs, random_state=0)),
+            ("scale", StandardScaler()),
+            ("clf", LogisticRegression(max_iter=2000)),
+        ])
+        return pipe.fit(X_train, y_train).score(X_test, y_test)
+
+    trained, untrained = accuracy("auto"), accuracy(1)
+    assert trained > 0.9
+    assert trained > untrained + 0.05
+
+
+# ---------------------------------------------------------------- reproducibility and persistence
+def test_same_random_state_gives_identical_results_and_leaves_global_rng_alone(waves):
+    torch.manual_seed(123)
+    np.random.seed(123)
+    torch_state, np_state = torch.get_rng_state(), np.random.get_state()
+    a = Seq2SeqTransformer(**FAST, input_noise=0.1).fit(waves).transform(waves)
+    b = Seq2SeqTransformer(**FAST, input_noise=0.1).fit(waves).transform(waves)
+    np.testing.assert_array_equal(a, b)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert np.random.get_state()[1].tolist() == np_state[1].tolist()
+    c = Seq2SeqTransformer(**{**FAST, "random_state": 1}).fit(waves).transform(waves)
+    assert not np.allclose(a, c)
+
+
+def test_joblib_round_trip_gives_identical_outputs(waves, tmp_path):
+    model = Seq2SeqRegressor(**FAST).fit(waves, waves[:, -3:, 0])
+    joblib.dump(model, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict(waves), model.predict(waves))
+    np.testing.assert_array_equal(loaded.transform(waves), model.transform(waves))
+
+
+def test_clone_copies_parameters_not_fitted_state(waves):
+    model = Seq2SeqTransformer(**FAST, attention="additive").fit(waves)
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "net_")
+
+
+def test_transform_does_not_depend_on_batch_composition(waves):
+    model = Seq2SeqTransformer(**FAST).fit(waves)
+    full = model.transform(waves)
+    one_by_one = np.vstack([model.transform(waves[i : i + 1]) for i in range(0, 200, 37)])
+    np.testing.assert_array_equal(one_by_one, full[::37])
+
+
+def test_grid_search_over_nested_parameters_in_parallel(digits):
+    X, y = digits[0][:300], digits[1][:300]
+    pipe = Pipeline([
+        ("s2s", Seq2SeqTransformer(hidden_size=16, max_epochs=100, random_state=0)),
+        ("scale", StandardScaler()),
+        ("clf", LogisticRegression(max_iter=1000)),
+    ])
+    grid = {"s2s__n_components": [4, 16], "s2s__attention": ["general", "none"]}
+    search = GridSearchCV(pipe, grid, cv=2, n_jobs=2).fit(X, y)
+    assert search.best_params_["s2s__n_components"] == 16
+    assert search.best_score_ > 0.7
+    assert search.predict(X[:5]).shape == (5,)
+
+
+def test_unsupervised_grid_search_uses_reconstruction_score(waves):
+    search = GridSearchCV(Seq2SeqTransformer(hidden_size=16, max_epochs=30, random_state=0),
+                          {"n_components": [1, 8]}, cv=2).fit(waves)
+    assert search.best_params_ == {"n_components": 8}
+    assert search.best_score_ < 0
+
+
+# ---------------------------------------------------------------- training controls
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(cell="lstm", num_layers=2, dropout=0.1, bidirectional=False),
+        dict(readout="slots", attention="additive"),
+        dict(readout="last", attention="dot", reverse_target=True),
+        dict(decoder_input="previous", teacher_forcing=0.5),
+        dict(decoder_input="zeros", attention="none", optimizer="adamw", weight_decay=1e-4),
+    ],
+)
+def test_architecture_options_train_and_reduce_loss(waves, options):
+    model = Seq2SeqTransformer(**{**FAST, "max_epochs": 40}, **options).fit(waves)
+    losses = model.history_[:, "train_loss"]
+    assert losses[-1] < 0.7 * losses[0]
+    assert model.predict(waves).shape == waves.shape
+
+
+def test_attend_over_encoder_only_for_supervised_fits(waves):
+    with pytest.raises(ValueError, match="bypass the encoding"):
+        Seq2SeqTransformer(**FAST, attend_over="encoder").fit(waves)
+    model = Seq2SeqRegressor(**FAST, attend_over="encoder").fit(waves, waves[:, :4, 0])
+    assert model.predict(waves).shape == (200, 4)
+    with pytest.raises(ValueError, match="cannot decode from encodings"):
+        Seq2SeqTransformer(**FAST, attend_over="encoder").fit(waves, waves[:, :4]).inverse_transform(np.zeros((1, 8)))
+
+
+def test_early_stopping_holds_out_data_and_stops(waves):
+    model = Seq2SeqTransformer(**{**FAST, "max_epochs": 500}, early_stopping=True, n_iter_no_change=3).fit(waves)
+    assert model.n_iter_ < 500
+    assert all(np.isfinite(model.history_[:, "valid_loss"]))
+
+
+def test_user_callbacks_are_run_and_not_mutated(waves):
+    class CountEpochs(Callback):
+        def __init__(self):
+            self.count = 0
+
+        def on_epoch_end(self, net, **kwargs):
+            self.count += 1
+
+    counter = CountEpochs()
+    model = Seq2SeqTransformer(**{**FAST, "max_epochs": 4}, callbacks=[counter]).fit(waves)
+    fitted_counter = dict(model.net_.callbacks_)["user_0_CountEpochs"]
+    assert fitted_counter.count == 4
+    assert counter.count == 0  # the caller's object is copied, not trained
+
+
+def test_silent_by_default_and_epoch_table_when_verbose(waves, capsys):
+    Seq2SeqTransformer(**{**FAST, "max_epochs": 2}).fit(waves)
+    assert capsys.readouterr().out == ""
+    Seq2SeqTransformer(**{**FAST, "max_epochs": 2}, verbose=1).fit(waves)
+    out = capsys.readouterr().out
+    assert "epoch" in out and "train_loss" in out
+
+
+def test_fit_writes_no_files(waves, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Seq2SeqTransformer(**{**FAST, "max_epochs": 2}, verbose=1, early_stopping=True).fit(waves)
+    assert os.listdir(tmp_path) == []
+
+
+def test_max_epochs_auto_scales_with_data_size():
+    from sklearn_seq2seq._base import auto_epochs
+
+    assert auto_epochs(60, 64) > auto_epochs(1000, 64) > auto_epochs(100_000, 64)
+
+
+# ---------------------------------------------------------------- devices
+def test_unavailable_cuda_is_a_clear_error(waves):
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    with pytest.raises(ValueError, match="no CUDA device"):
+        Seq2SeqTransformer(**FAST, device="cuda").fit(waves)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_fit_matches_shapes_and_predicts(waves):
+    model = Seq2SeqRegressor(**FAST, device="cuda").fit(waves, waves[:, -3:, 0])
+    assert model.predict(waves).shape == (200, 3)
+    assert next(model.net_.module_.parameters()).is_cuda
