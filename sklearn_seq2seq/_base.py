@@ -22,8 +22,8 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, ProgressBar
 from skorch.dataset import ValidSplit
 
-from ._data import Sequences, check_sequences, feature_stats
-from ._net import MaskedMSELoss, Seq2SeqNet
+from ._data import Sequences, check_sequences, feature_stats, to_user
+from ._net import ArrayDataset, BatchLoader, MaskedMSELoss, Seq2SeqNet, TeacherForcingSchedule
 from ._nn import Seq2SeqModule
 from ._nn.attention import ATTENTION_KINDS
 from ._nn.decoder import DECODER_INPUTS
@@ -93,7 +93,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "attention": [StrOptions(set(ATTENTION_KINDS) | {"none"})],
         "attend_over": [StrOptions(set(ATTEND_OVER))],
         "decoder_input": [StrOptions(set(DECODER_INPUTS))],
-        "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
+        "teacher_forcing": [Interval(Real, 0, 1, closed="both"), tuple],
         "reverse_target": ["boolean"],
         "input_noise": [Interval(Real, 0, None, closed="left")],
         "standardize": ["boolean"],
@@ -126,7 +126,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         attention: str = "general",
         attend_over: str = "code",
         decoder_input: str = "position",
-        teacher_forcing: float = 1.0,
+        teacher_forcing: float | tuple[float, float] = 1.0,
         reverse_target: bool = False,
         input_noise: float = 0.0,
         standardize: bool = True,
@@ -222,10 +222,14 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 self._x_scale = np.ones(seqs.values.shape[2])
                 self._y_mean = np.zeros(targets.values.shape[2])
                 self._y_scale = np.ones(targets.values.shape[2])
-            self._target_ndim = targets.ndim
+            self._target_form = (targets.ndim, targets.is_list)
             self._n_outputs = targets.values.shape[2]
             self._n_target_steps = targets.values.shape[1]
             self._targets_from = targets_from
+            # ragged targets as long as their inputs (e.g. labelling every step) are generated that long
+            self._lengths_follow_input = targets_from == "X" or (
+                targets.padded and np.array_equal(targets.lengths, seqs.lengths)
+            )
 
             x = self._scale_x(seqs)
             target = ((targets.values - self._y_mean) / self._y_scale).astype(np.float32)
@@ -249,6 +253,15 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         n_samples = seqs.n_samples
         max_epochs = auto_epochs(n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
         callbacks: list = []
+        teacher_forcing = self.teacher_forcing
+        if isinstance(teacher_forcing, tuple):
+            if len(teacher_forcing) != 2 or not all(isinstance(p, Real) and 0 <= p <= 1 for p in teacher_forcing):
+                raise ValueError(
+                    f"teacher_forcing must be a probability or a (start, end) pair of probabilities for a "
+                    f"linear schedule over the epochs; got {teacher_forcing!r}."
+                )
+            callbacks.append(("teacher_forcing", TeacherForcingSchedule(*teacher_forcing)))
+            teacher_forcing = teacher_forcing[0]
         if self.clip_grad_norm is not None:
             callbacks.append(("clip", GradientNormClipping(gradient_clip_value=self.clip_grad_norm)))
         if self.early_stopping:
@@ -295,8 +308,11 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             batch_size=self.batch_size,
             train_split=train_split,
             callbacks=callbacks,
+            dataset=ArrayDataset,
+            iterator_train=BatchLoader,
+            iterator_valid=BatchLoader,
             iterator_train__shuffle=True,
-            teacher_forcing=self.teacher_forcing,
+            teacher_forcing=teacher_forcing,
             verbose=int(bool(self.verbose)),
             device=device,
         )
@@ -327,10 +343,52 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             values = _reverse_steps(values, lengths)
         return self._unscale_y(values, dtype)
 
-    def _generate(self, seqs: Sequences, n_steps: int) -> np.ndarray:
-        values = self.net_.generate(self._scale_x(seqs), seqs.lengths, n_steps)
-        lengths = np.full(seqs.n_samples, n_steps, dtype=np.int64)
+    def _generate(self, seqs: Sequences, lengths: np.ndarray) -> np.ndarray:
+        """Decode ``lengths.max()`` steps from ``seqs``; (n, steps, n_outputs) in the data's units."""
+        values = self.net_.generate(self._scale_x(seqs), seqs.lengths, int(lengths.max()))
         return self._decode_output(values, self._out_dtype(seqs.values), lengths)
+
+    def _output_lengths(self, seqs: Sequences) -> np.ndarray:
+        """Stop rule: as long as each input when the target followed the input's length in ``fit``
+        (autoencoders, ragged per-step targets), otherwise the target length seen in ``fit`` (the
+        longest one, for ragged targets)."""
+        if self._lengths_follow_input:
+            return seqs.lengths
+        return np.full(seqs.n_samples, self._n_target_steps, dtype=np.int64)
+
+    def _predict_sequences(self, seqs: Sequences):
+        """Decoded sequences in the user's form: the input's form for an autoencoder, else the target's."""
+        lengths = self._output_lengths(seqs)
+        values = self._generate(seqs, lengths)
+        if self._targets_from == "X":
+            return seqs.to_user(values, lengths)
+        return to_user(values, lengths, *self._target_form)
+
+    def attention_weights(self, X: Any) -> list[np.ndarray]:
+        """Attention weights of the decoder for each sequence, without padded positions.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Input sequences, in any accepted form.
+
+        Returns
+        -------
+        list of ndarray, one per sequence, of shape (n_output_steps_i, n_memory_i)
+            Row ``t`` is the attention of output step ``t`` (in time order, also with
+            ``reverse_target``) over the memory: the ``n_slots`` vectors computed from the encoding
+            (``attend_over="code"``) or the sequence's own input timesteps (``attend_over="encoder"``).
+            Every row sums to 1.
+        """
+        seqs = self._check_X(X)
+        if self.attention == "none":
+            raise ValueError("This model has no attention (attention='none'); fit it with an attention form.")
+        lengths = self._output_lengths(seqs)
+        weights = self.net_.attention(self._scale_x(seqs), seqs.lengths, int(lengths.max()))
+        if self.reverse_target:
+            weights = _reverse_steps(weights, lengths)
+        memory = seqs.lengths if self.attend_over == "encoder" else np.full(seqs.n_samples, self.n_slots)
+        return [w[:n_out, :n_mem] for w, n_out, n_mem in zip(weights, lengths, memory)]
 
     def _check_codes(self, Z: Any) -> np.ndarray:
         check_is_fitted(self)

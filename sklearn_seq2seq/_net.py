@@ -7,10 +7,53 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 from skorch.utils import to_device
 from torch import nn
 
 from ._nn._masking import length_mask
+
+
+class ArrayDataset(torch.utils.data.Dataset):
+    """A dict of equally long arrays (and an optional target) held as tensors, indexed a batch at a time.
+
+    ``dataset[indices]`` returns the whole batch ``(dict of tensors, target)`` with one indexing
+    operation per array, instead of one ``__getitem__`` and a collate per sample.
+    """
+
+    def __init__(self, X: dict[str, np.ndarray], y: np.ndarray | None = None) -> None:
+        self.X = {k: torch.as_tensor(v) for k, v in X.items()}
+        self.y = None if y is None else torch.as_tensor(y)
+        self.n_samples = len(next(iter(self.X.values())))
+
+    def __len__(self) -> int:
+        return self.n_samples
+
+    def __getitem__(self, indices):
+        batch = {k: v[indices] for k, v in self.X.items()}
+        return batch, (self.y[indices] if self.y is not None else torch.zeros(len(next(iter(batch.values())))))
+
+
+class BatchLoader:
+    """Iterates over an :class:`ArrayDataset` (or a ``Subset`` of one) in batches of index arrays.
+
+    Used as skorch's ``iterator_train`` and ``iterator_valid``. Shuffling draws from torch's global
+    random state, which ``fit`` seeds inside ``torch.random.fork_rng``.
+    """
+
+    def __init__(self, dataset, batch_size: int, shuffle: bool = False) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self) -> int:
+        return -(-len(self.dataset) // self.batch_size)
+
+    def __iter__(self):
+        n_samples = len(self.dataset)
+        order = torch.randperm(n_samples).numpy() if self.shuffle else np.arange(n_samples)
+        for start in range(0, n_samples, self.batch_size):
+            yield self.dataset[order[start : start + self.batch_size]]
 
 
 def _pad_rows(batch: dict[str, torch.Tensor], n_rows: int) -> dict[str, torch.Tensor]:
@@ -19,6 +62,19 @@ def _pad_rows(batch: dict[str, torch.Tensor], n_rows: int) -> dict[str, torch.Te
     if missing <= 0:
         return batch
     return {k: torch.cat([v, v[:1].expand(missing, *v.shape[1:])]) for k, v in batch.items()}
+
+
+class TeacherForcingSchedule(Callback):
+    """Scheduled sampling: move the net's teacher-forcing probability linearly from ``start`` (first
+    epoch) to ``end`` (last epoch)."""
+
+    def __init__(self, start: float, end: float) -> None:
+        self.start = start
+        self.end = end
+
+    def on_epoch_begin(self, net, **kwargs) -> None:
+        progress = (len(net.history) - 1) / max(net.max_epochs - 1, 1)
+        net.teacher_forcing = self.start + (self.end - self.start) * min(progress, 1.0)
 
 
 class MaskedMSELoss(nn.Module):
@@ -61,21 +117,18 @@ class Seq2SeqNet(NeuralNet):
 
     # ---- inference (no gradients, batched by skorch's iterator, moved by skorch's device handling) ----
     def _map_batches(self, data: dict[str, np.ndarray], fn: Callable[..., torch.Tensor]) -> np.ndarray:
-        """Apply ``fn(**batch)`` to ``batch_size`` slices of ``data`` in evaluation mode; stack the results.
+        """Apply ``fn(**batch)`` to ``batch_size`` batches of ``data`` in evaluation mode; stack the results.
 
-        Batches are slices of the arrays (no per-sample dataset indexing, no random state used), moved
-        with skorch's device handling. Every batch is padded to ``batch_size`` rows (repeating its first
-        row) so the matrix products have the same shapes whatever the number of sequences passed: a
-        sequence's output then does not depend on which other sequences were transformed with it
-        (float32 kernels otherwise differ in the last bit between batch sizes).
+        Every batch is padded to ``batch_size`` rows (repeating its first row) so the matrix products
+        have the same shapes whatever the number of sequences passed: a sequence's output then does not
+        depend on which other sequences were transformed with it (float32 kernels otherwise differ in
+        the last bit between batch sizes).
         """
         self.check_is_fitted()
         self.module_.eval()
-        n_samples = len(next(iter(data.values())))
         outputs = []
         with torch.inference_mode():
-            for start in range(0, n_samples, self.batch_size):
-                batch = {k: torch.as_tensor(v[start : start + self.batch_size]) for k, v in data.items()}
+            for batch, _ in BatchLoader(ArrayDataset(data), self.batch_size):
                 n_rows = len(next(iter(batch.values())))
                 batch = to_device(_pad_rows(batch, self.batch_size), self.device)
                 outputs.append(fn(**batch)[:n_rows].float().cpu().numpy())
@@ -90,6 +143,15 @@ class Seq2SeqNet(NeuralNet):
         return self._map_batches(
             {"x": x, "lengths": lengths}, lambda x, lengths: self.module_(x, lengths, n_steps=n_steps)
         )
+
+    def attention(self, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:
+        """Decoder attention weights of shape (n, n_steps, n_memory) when decoding from input sequences."""
+
+        def weights(x, lengths):
+            code, states, mask = self.module_.encode(x, lengths)
+            return self.module_.decode(code, n_steps, states, mask)[1]
+
+        return self._map_batches({"x": x, "lengths": lengths}, weights)
 
     def decode_codes(self, codes: np.ndarray, n_steps: int) -> np.ndarray:
         """Decoded sequences of shape (n, n_steps, n_outputs) from codes."""

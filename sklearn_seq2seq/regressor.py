@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
 from ._base import BaseSeq2Seq
-from ._data import Sequences, check_target_sequences, target_to_user
+from ._data import Sequences, check_target_sequences, step_mask
 from ._docstrings import ATTRIBUTES, PARAMETERS
 
 
@@ -77,15 +77,15 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
             Predictions in the shape of the ``y`` seen in ``fit``; float32 for float32 input, float64
             otherwise.
         """
-        seqs = self._check_X(X)
-        return target_to_user(self._generate(seqs, self._n_target_steps), self._target_ndim)
+        return self._predict_sequences(self._check_X(X))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Coefficient of determination R² of the predictions.
 
         For sequence targets ``(n_samples, n_steps, n_outputs)`` every (step, output) pair is one output
         and the R² values are averaged uniformly, as :func:`~sklearn.metrics.r2_score` does for
-        multi-output targets.
+        multi-output targets. For sequence targets of different lengths (a list, or NaN padding) every
+        real step is one observation of the ``n_outputs`` outputs.
 
         Parameters
         ----------
@@ -101,8 +101,12 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
         float
             R² of ``self.predict(X)`` with respect to ``y``.
         """
-        predicted = self.predict(X)
-        truth = np.asarray(y)
-        if truth.ndim == 3:
-            truth, predicted = truth.reshape(len(truth), -1), predicted.reshape(len(predicted), -1)
-        return float(r2_score(truth, predicted, sample_weight=sample_weight))
+        seqs = self._check_X(X)
+        truth = check_target_sequences(y, seqs.n_samples)
+        predicted = self._generate(seqs, truth.lengths)
+        if not truth.padded:
+            n = seqs.n_samples
+            return float(r2_score(truth.values.reshape(n, -1), predicted.reshape(n, -1), sample_weight=sample_weight))
+        mask = step_mask(truth.lengths, truth.values.shape[1])
+        weights = None if sample_weight is None else np.broadcast_to(np.asarray(sample_weight)[:, None], mask.shape)[mask]
+        return float(r2_score(truth.values[mask], predicted[mask], sample_weight=weights))

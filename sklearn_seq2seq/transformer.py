@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSeq2Seq
-from ._data import Sequences, _input_ndim, check_target_sequences, step_mask, target_to_user
+from ._data import Sequences, check_target_sequences, is_label_vector, step_mask, to_user
 from ._docstrings import ATTRIBUTES, PARAMETERS
 
 
@@ -59,7 +59,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         self : Seq2SeqTransformer
             The fitted estimator.
         """
-        if y is None or _input_ndim(y, "y") == 1:
+        if y is None or is_label_vector(y):
             return self._fit(X, None, targets_from="X")
         return self._fit(X, y, targets_from="y")
 
@@ -81,10 +81,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             target sequences, in the shape of the ``y`` seen in ``fit``. Float32 for float32 input,
             float64 otherwise.
         """
-        seqs = self._check_X(X)
-        if self._targets_from == "X":
-            return seqs.to_user(self._generate(seqs, seqs.values.shape[1]))
-        return target_to_user(self._generate(seqs, self._n_target_steps), self._target_ndim)
+        return self._predict_sequences(self._check_X(X))
 
     def inverse_transform(self, X: Any) -> np.ndarray:
         """Decode sequences from encodings.
@@ -102,9 +99,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         """
         Z = self._check_codes(X)
         values = self._decode_codes(Z, self._n_target_steps)
-        if self._targets_from == "X":
-            return values[:, :, 0] if self._fit_ndim == 2 and values.shape[2] == 1 else values
-        return target_to_user(values, self._target_ndim)
+        return to_user(values, np.full(len(Z), self._n_target_steps), *self._target_form)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Negative mean squared error of the decoded sequences (higher is better).
@@ -123,13 +118,11 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             ``-MSE`` over all real timesteps and features, in the data's units.
         """
         check_is_fitted(self)
-        if self._targets_from == "X" or y is None or _input_ndim(y, "y") == 1:
-            seqs = self._check_X(X)
+        seqs = self._check_X(X)
+        if self._targets_from == "X" or y is None or is_label_vector(y):
             truth = seqs
-            predicted = self._generate(seqs, seqs.values.shape[1])
         else:
-            seqs = self._check_X(X)
             truth = check_target_sequences(y, seqs.n_samples)
-            predicted = self._generate(seqs, truth.values.shape[1])
+        predicted = self._generate(seqs, truth.lengths)
         mask = step_mask(truth.lengths, truth.values.shape[1])
         return -float(np.mean((predicted[mask].astype(np.float64) - truth.values[mask]) ** 2))

@@ -25,7 +25,10 @@ BAD_X = [
     ("a string", "abc", TypeError, "array-like of sequences"),
     ("empty", np.zeros((0, 6, 2)), ValueError, "0 sample"),
     ("no timesteps", np.zeros((3, 0, 2)), ValueError, "at least one timestep"),
-    ("ragged nested list", [[1.0, 2.0], [3.0]], ValueError, "could not be read as an array|inhomogeneous"),
+    ("list of 3-D arrays", [np.zeros((2, 2, 2))] * 3, ValueError, "has 3 dimensions"),
+    ("list with a string", [np.zeros((2, 2)), "ab"], TypeError, "sequences must be arrays of numbers"),
+    ("zero-length sequence in a list", [np.zeros((2, 2)), np.zeros((0, 2))], ValueError, "0 timesteps"),
+    ("all-NaN sequence", np.full((3, 4, 2), np.nan), ValueError, "all NaN"),
 ]
 
 

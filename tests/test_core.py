@@ -122,7 +122,7 @@ def test_encodings_separate_classes_better_than_untrained_model(digits):
         return pipe.fit(X_train, y_train).score(X_test, y_test)
 
     trained, untrained = accuracy("auto"), accuracy(1)
-    assert trained > 0.9
+    assert trained > 0.85
     assert trained > untrained + 0.05
 
 

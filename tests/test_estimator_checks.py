@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
+from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer, SequenceScaler
 
 # Small networks keep the ~50 fits per estimator fast; training length is the default
 # (max_epochs="auto"), which the checks' learning test (a regressor must reach R^2 > 0.5 on its
@@ -10,6 +10,7 @@ from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
 ESTIMATORS = [
     Seq2SeqTransformer(n_components=4, hidden_size=16, random_state=0),
     Seq2SeqRegressor(n_components=8, hidden_size=16, random_state=0),
+    SequenceScaler(),
 ]
 
 

@@ -1,0 +1,27 @@
+"""The benchmark scripts keep working: each runs once in its --quick mode and writes its JSON."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.mark.parametrize("script", ["defaults.py", "variable_length.py"])
+def test_benchmark_quick_mode(script, tmp_path):
+    out = tmp_path / "result.json"
+    subprocess.run([sys.executable, script, "--quick", "--out", str(out)], cwd=BENCHMARKS, check=True, timeout=300)
+    result = json.loads(out.read_text())
+    assert result["rows"] and all(0 <= row["accuracy"] <= 1 for row in result["rows"])
+
+
+def test_examples_run(tmp_path):
+    pytest.importorskip("matplotlib")
+    example = BENCHMARKS.parent / "examples" / "plot_attention_heatmap.py"
+    run = subprocess.run([sys.executable, str(example)], cwd=tmp_path, check=True, timeout=300,
+                         capture_output=True, text=True)
+    assert (tmp_path / "attention_heatmap.png").stat().st_size > 10_000
+    assert "looks most at input step t - 3" in run.stdout
