@@ -33,10 +33,10 @@ from ._nn.readout import READOUTS
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
 
-#: ``max_epochs="auto"`` trains for about this many optimiser steps (see docs/defaults.md) ...
-AUTO_STEPS = 1000
+#: ``max_epochs="auto"`` trains for about this many optimiser steps (measured in docs/defaults.md) ...
+AUTO_STEPS = 4000
 #: ... but for at least this many and at most this many epochs.
-AUTO_EPOCHS_RANGE = (20, 500)
+AUTO_EPOCHS_RANGE = (5, 500)
 
 
 def auto_epochs(n_samples: int, batch_size: int) -> int:
@@ -131,7 +131,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         input_noise: float = 0.0,
         standardize: bool = True,
         max_epochs: int | str = "auto",
-        batch_size: int = 64,
+        batch_size: int = 32,
         lr: float = 3e-3,
         optimizer: str | type = "adam",
         weight_decay: float = 0.0,

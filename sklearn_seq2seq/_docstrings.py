@@ -48,10 +48,11 @@ PARAMETERS = """
         Standardise every input feature (and target feature) over all timesteps before training; outputs
         are given back in the original units.
     max_epochs : int or "auto", default="auto"
-        Training epochs. ``"auto"`` trains for about 1,000 optimiser steps, i.e.
-        ``ceil(1000 / ceil(n_samples / batch_size))`` epochs, kept between 20 and 500, so that small data
-        sets are not undertrained (see ``docs/defaults.md``).
-    batch_size : int, default=64
+        Training epochs. ``"auto"`` trains for about 4,000 optimiser steps, i.e.
+        ``ceil(4000 / ceil(n_samples / batch_size))`` epochs, kept between 5 and 500, so that small data
+        sets are not undertrained and large ones are not trained for needlessly many epochs (measured in
+        ``docs/defaults.md``).
+    batch_size : int, default=32
         Sequences per optimiser step, and per batch at inference.
     lr : float, default=3e-3
         Learning rate.

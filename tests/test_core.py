@@ -72,7 +72,7 @@ def test_regressor_predicts_the_fitted_target_shape(waves, y_shape):
 def test_transformer_sequence_to_sequence_mode(waves):
     # X -> its time-reversed first feature, a sequence target of another length and width
     Y = waves[:, ::-1, :1][:, :20]
-    model = Seq2SeqTransformer(hidden_size=32, n_components=16, random_state=0).fit(waves, Y)
+    model = Seq2SeqTransformer(hidden_size=32, n_components=16, max_epochs=150, random_state=0).fit(waves, Y)
     assert model.predict(waves).shape == Y.shape
     assert model.inverse_transform(model.transform(waves)).shape == Y.shape
     baseline = -np.mean((Y - Y.mean(axis=0)) ** 2)
@@ -89,7 +89,7 @@ def test_labels_given_to_the_transformer_are_ignored(digits):
 # ---------------------------------------------------------------- learning
 def test_autoencoder_reconstructs_held_out_sequences(waves):
     train, test = waves[:150], waves[150:]
-    model = Seq2SeqTransformer(n_components=8, random_state=0).fit(train)
+    model = Seq2SeqTransformer(n_components=8, max_epochs=200, random_state=0).fit(train)
     mse = np.mean((model.predict(test) - test) ** 2)
     mean_mse = np.mean((test - train.mean(axis=0)) ** 2)
     assert mse < 0.1 * mean_mse
@@ -102,7 +102,7 @@ def test_regressor_forecasts_noisy_sine_better_than_last_value():
     series = np.sin(rng.uniform(0.15, 0.35, (400, 1)) * t + rng.uniform(0, 2 * np.pi, (400, 1)))
     series += 0.05 * rng.normal(size=series.shape)
     X, y = series[:, :32], series[:, 32:]  # 32 steps in, 12-step forecast out
-    model = Seq2SeqRegressor(random_state=0).fit(X[:300], y[:300])
+    model = Seq2SeqRegressor(max_epochs=100, random_state=0).fit(X[:300], y[:300])
     model_mse = np.mean((model.predict(X[300:]) - y[300:]) ** 2)
     last_value_mse = np.mean((X[300:, -1:] - y[300:]) ** 2)
     assert model_mse < 0.5 * last_value_mse
