@@ -8,6 +8,7 @@ leak: the largest difference between a sequence's encoding alone, beside much lo
 as a NaN-padded array.
 
     python benchmarks/variable_length.py            # 600 sequences
+    python benchmarks/variable_length.py --only-untrained  # skip the (slow) trained fits
     python benchmarks/variable_length.py --quick    # 60 sequences, few epochs (CI keeps it working)
 
 Prints a table and writes benchmarks/results/variable_length.json.
@@ -55,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=600)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only-untrained", action="store_true")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "variable_length.json"))
     args = parser.parse_args()
     n = 60 if args.quick else args.n
@@ -63,19 +65,25 @@ def main() -> None:
     X, y = make_waves(n)
     idx_train, idx_test = train_test_split(np.arange(n), test_size=0.25, stratify=y, random_state=0)
     shortest = min(map(len, X))
-    variants = {"ragged (list)": X, f"truncated to shortest ({shortest} steps)": [x[:shortest] for x in X]}
+    truncated = [x[:shortest] for x in X]
+    variants = {"ragged (list)": (X, {}), "ragged (list), untrained": (X, {"max_epochs": 1}),
+                f"truncated to shortest ({shortest} steps)": (truncated, {}),
+                "truncated, untrained": (truncated, {"max_epochs": 1})}
     print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()}  n={n}  lengths {shortest}-{max(map(len, X))}")
     rows = []
-    for name, data in variants.items():
-        pipe = make_pipeline(Seq2SeqTransformer(**params), StandardScaler(), LogisticRegression(max_iter=5000))
+    leak = None
+    for name, (data, extra) in variants.items():
+        if args.only_untrained and not extra:
+            continue
+        model = Seq2SeqTransformer(**{**params, **extra})
+        pipe = make_pipeline(model, StandardScaler(), LogisticRegression(max_iter=5000))
         start = time.perf_counter()
         pipe.fit([data[i] for i in idx_train], y[idx_train])
         fit_s = time.perf_counter() - start
         acc = pipe.score([data[i] for i in idx_test], y[idx_test])
         rows.append(dict(input=name, accuracy=acc, fit_s=fit_s))
         print(f"{name:<36} accuracy {acc:.3f}  fit {fit_s:7.1f} s", flush=True)
-        if name.startswith("ragged"):
-            model = pipe[0]
+        if name == "ragged (list)":
             test = [X[i] for i in idx_test]
             longest = max(X, key=len)
             alone = np.vstack([model.transform([x]) for x in test])

@@ -25,8 +25,11 @@ print(f"R^2 on held-out sequences: {model.score(X[300:], Y[300:]):.3f}")
 
 x = X[300]
 weights = model.attention_weights([x])[0]  # (output steps, input steps) of this sequence only
-peak = weights.argmax(axis=1)
-print(f"sequence of {len(x)} steps; output step t looks most at input step t - {np.median(np.arange(len(x)) - peak):.0f}")
+lag = np.arange(len(x)) - weights.argmax(axis=1)
+typical = int(np.median(lag))
+share = np.mean(lag == typical)
+print(f"sequence of {len(x)} steps; output step t looks most at input step t - {typical} "
+      f"({share:.0%} of the output steps)")
 ax = plot_attention(weights, memory_name="input step", title="Delay line: attention of each output step")
 plt.tight_layout()
 plt.savefig("attention_heatmap.png", dpi=100)

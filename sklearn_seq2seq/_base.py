@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, ProgressBar
 from skorch.dataset import ValidSplit
 
-from ._data import Sequences, check_sequences, feature_stats, to_user
+from ._data import Sequences, check_sequences, check_target_sequences, feature_stats, to_user
 from ._net import ArrayDataset, BatchLoader, MaskedMSELoss, Seq2SeqNet, TeacherForcingSchedule
 from ._nn import Seq2SeqModule
 from ._nn.attention import ATTENTION_KINDS
@@ -32,6 +32,10 @@ from ._nn.model import ATTEND_OVER
 from ._nn.readout import READOUTS
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
+
+#: ``decoder_input="auto"`` feeds previous values (teacher forcing) when the longest target sequence
+#: has more than this many steps, positional features otherwise (measured in docs/defaults.md).
+AUTO_PREVIOUS_ABOVE_STEPS = 100
 
 #: ``max_epochs="auto"`` trains for about this many optimiser steps (measured in docs/defaults.md) ...
 AUTO_STEPS = 4000
@@ -92,7 +96,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "n_slots": [Interval(Integral, 1, None, closed="left")],
         "attention": [StrOptions(set(ATTENTION_KINDS) | {"none"})],
         "attend_over": [StrOptions(set(ATTEND_OVER))],
-        "decoder_input": [StrOptions(set(DECODER_INPUTS))],
+        "decoder_input": [StrOptions(set(DECODER_INPUTS) | {"auto"})],
         "teacher_forcing": [Interval(Real, 0, 1, closed="both"), tuple],
         "reverse_target": ["boolean"],
         "input_noise": [Interval(Real, 0, None, closed="left")],
@@ -125,7 +129,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         n_slots: int = 8,
         attention: str = "general",
         attend_over: str = "code",
-        decoder_input: str = "position",
+        decoder_input: str = "auto",
         teacher_forcing: float | tuple[float, float] = 1.0,
         reverse_target: bool = False,
         input_noise: float = 0.0,
@@ -201,12 +205,14 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         """Validate, build the net and train it.
 
         ``targets_from`` is ``"X"`` (autoencoder: reconstruct the input) or ``"y"`` (``y`` is given as
-        numbers, vectors or sequences and must be validated by :meth:`_check_y`).
+        numbers, vectors or sequences).
         """
         with _unchanged_on_error(self):
             self._validate_params()
             seqs = check_sequences(self, X, reset=True)
-            targets = seqs if targets_from == "X" else self._check_y(y, seqs.n_samples)
+            if targets_from == "y" and y is None:
+                raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+            targets = seqs if targets_from == "X" else check_target_sequences(y, seqs.n_samples)
             if targets_from == "X" and self.attend_over == "encoder":
                 raise ValueError(
                     "attend_over='encoder' lets the decoder read every input step and bypass the encoding, "
@@ -222,6 +228,11 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 self._x_scale = np.ones(seqs.values.shape[2])
                 self._y_mean = np.zeros(targets.values.shape[2])
                 self._y_scale = np.ones(targets.values.shape[2])
+            if self.decoder_input == "auto":
+                long_targets = targets.values.shape[1] > AUTO_PREVIOUS_ABOVE_STEPS
+                self.decoder_input_ = "previous" if long_targets else "position"
+            else:
+                self.decoder_input_ = self.decoder_input
             self._target_form = (targets.ndim, targets.is_list)
             self._n_outputs = targets.values.shape[2]
             self._n_target_steps = targets.values.shape[1]
@@ -298,7 +309,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             module__n_slots=self.n_slots,
             module__attention=self.attention,
             module__attend_over=self.attend_over,
-            module__decoder_input=self.decoder_input,
+            module__decoder_input=self.decoder_input_,
             module__input_noise=self.input_noise,
             criterion=MaskedMSELoss,
             optimizer=optimizer,
@@ -324,9 +335,6 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 "Training diverged: the training loss became NaN or infinite. Lower `lr`, keep "
                 "`clip_grad_norm` set, or check the data for extreme values."
             )
-
-    def _check_y(self, y: Any, n_samples: int) -> Sequences:  # pragma: no cover - overridden
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ inference
     def _check_X(self, X: Any) -> Sequences:

@@ -9,8 +9,8 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
 from ._base import BaseSeq2Seq
-from ._data import Sequences, check_target_sequences, step_mask
-from ._docstrings import ATTRIBUTES, PARAMETERS
+from ._data import check_target_sequences, step_mask
+from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 
 
 class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
@@ -21,6 +21,7 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
     the decoder produces ``n_steps`` steps of ``n_outputs`` values and ``predict`` returns the shape
     that was fitted. ``transform`` returns the encodings the decoder works from.
 
+    **Input forms.**{INPUTS}
     Parameters
     ----------{PARAMETERS}
     Attributes
@@ -58,11 +59,6 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
         """
         return self._fit(X, y, targets_from="y")
 
-    def _check_y(self, y: Any, n_samples: int) -> Sequences:
-        if y is None:
-            raise ValueError("Seq2SeqRegressor requires y to be passed, but the target y is None.")
-        return check_target_sequences(y, n_samples)
-
     def predict(self, X: Any) -> np.ndarray:
         """Predict targets for sequences.
 
@@ -73,9 +69,9 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
 
         Returns
         -------
-        ndarray of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_outputs)
-            Predictions in the shape of the ``y`` seen in ``fit``; float32 for float32 input, float64
-            otherwise.
+        ndarray of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_outputs), or list
+            Predictions in the form of the ``y`` seen in ``fit`` (a list of arrays when ``y`` was a list of
+            sequences); float32 for float32 input, float64 otherwise.
         """
         return self._predict_sequences(self._check_X(X))
 

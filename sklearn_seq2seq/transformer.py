@@ -8,8 +8,8 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSeq2Seq
-from ._data import Sequences, check_target_sequences, is_label_vector, step_mask, to_user
-from ._docstrings import ATTRIBUTES, PARAMETERS
+from ._data import check_target_sequences, is_label_vector, step_mask, to_user
+from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 
 
 class Seq2SeqTransformer(BaseSeq2Seq):
@@ -23,6 +23,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
     A 1-D ``y`` (class labels, as a :class:`~sklearn.pipeline.Pipeline` passes them) is ignored: the
     model is then an autoencoder, like :class:`~sklearn.decomposition.PCA`.
 
+    **Input forms.**{INPUTS}
     Parameters
     ----------{PARAMETERS}
     Attributes
@@ -63,9 +64,6 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             return self._fit(X, None, targets_from="X")
         return self._fit(X, y, targets_from="y")
 
-    def _check_y(self, y: Any, n_samples: int) -> Sequences:
-        return check_target_sequences(y, n_samples)
-
     def predict(self, X: Any) -> np.ndarray:
         """Decode sequences from ``X``.
 
@@ -77,8 +75,9 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         Returns
         -------
         ndarray
-            Autoencoder: the reconstructions, in the shape of ``X``. Sequence-to-sequence: the predicted
-            target sequences, in the shape of the ``y`` seen in ``fit``. Float32 for float32 input,
+            Autoencoder: the reconstructions, in the form of ``X`` (a list of arrays with each sequence's
+            length for list input, NaN-padded for NaN-padded input). Sequence-to-sequence: the predicted
+            target sequences, in the form of the ``y`` seen in ``fit``. Float32 for float32 input,
             float64 otherwise.
         """
         return self._predict_sequences(self._check_X(X))

@@ -264,3 +264,13 @@ def test_cuda_fit_matches_shapes_and_predicts(waves):
     model = Seq2SeqRegressor(**FAST, device="cuda").fit(waves, waves[:, -3:, 0])
     assert model.predict(waves).shape == (200, 3)
     assert next(model.net_.module_.parameters()).is_cuda
+
+
+def test_decoder_input_auto_depends_on_target_length():
+    rng = np.random.RandomState(0)
+    short = Seq2SeqTransformer(**{**FAST, "max_epochs": 1}).fit(rng.normal(size=(10, 30)))
+    long = Seq2SeqTransformer(**{**FAST, "max_epochs": 1}).fit(rng.normal(size=(10, 120)))
+    assert short.decoder_input_ == "position" and long.decoder_input_ == "previous"
+    assert long.predict(rng.normal(size=(2, 120))).shape == (2, 120)
+    assert Seq2SeqTransformer(**{**FAST, "max_epochs": 1}, decoder_input="zeros").fit(
+        rng.normal(size=(10, 120))).decoder_input_ == "zeros"
