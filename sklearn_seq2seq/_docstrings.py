@@ -36,7 +36,7 @@ PARAMETERS = """
         (the target under teacher forcing, the model's own prediction when generating); ``"zeros"``,
         nothing. ``"auto"``: ``"previous"`` when the longest target sequence in ``fit`` has more than 100
         steps, ``"position"`` otherwise (measured: positional inputs gave better encodings of short
-        sequences, digits 0.982 vs 0.962; teacher forcing of long ones, 150-step waves 0.880 vs 0.805;
+        sequences, digits 0.982 vs 0.962; teacher forcing of long ones, 150-step waves 0.940 vs 0.805;
         see ``docs/defaults.md``). The choice made is ``decoder_input_``.
     teacher_forcing : float or (float, float), default=1.0
         With ``decoder_input="previous"``: the probability of feeding the decoder the target rather than
