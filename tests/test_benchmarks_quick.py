@@ -11,12 +11,22 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-@pytest.mark.parametrize("script", ["defaults.py", "variable_length.py"])
-def test_benchmark_quick_mode(script, tmp_path):
+def _accuracies_valid(result):
+    return result["rows"] and all(0 <= row["accuracy"] <= 1 for row in result["rows"])
+
+
+def _timings_valid(result):
+    return result["ratio"] > 0 and all(row["median_s"] > 0 for row in result["rows"])
+
+
+@pytest.mark.parametrize(
+    "script, valid",
+    [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid)],
+)
+def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"
     subprocess.run([sys.executable, script, "--quick", "--out", str(out)], cwd=BENCHMARKS, check=True, timeout=300)
-    result = json.loads(out.read_text())
-    assert result["rows"] and all(0 <= row["accuracy"] <= 1 for row in result["rows"])
+    assert valid(json.loads(out.read_text()))
 
 
 def test_examples_run(tmp_path):
