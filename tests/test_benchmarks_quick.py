@@ -19,9 +19,14 @@ def _timings_valid(result):
     return result["ratio"] > 0 and all(row["median_s"] > 0 for row in result["rows"])
 
 
+def _speedups_valid(result):
+    return result["rows"] and all(row["speedup"] > 0 and row["ours_loss"] > 0 for row in result["rows"])
+
+
 @pytest.mark.parametrize(
     "script, valid",
-    [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid)],
+    [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
+     ("decoder_speed.py", _speedups_valid)],
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"
