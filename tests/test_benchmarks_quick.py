@@ -19,6 +19,10 @@ def _timings_valid(result):
     return result["ratio"] > 0 and all(row["median_s"] > 0 for row in result["rows"])
 
 
+def _throughput_valid(result):
+    return result["sequences_per_s"] > 0 and all(row["output_mb"] > 0 for row in result["memory"])
+
+
 def _speedups_valid(result):
     return result["rows"] and all(row["speedup"] > 0 and row["ours_loss"] > 0 for row in result["rows"])
 
@@ -26,7 +30,7 @@ def _speedups_valid(result):
 @pytest.mark.parametrize(
     "script, valid",
     [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
-     ("decoder_speed.py", _speedups_valid)],
+     ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid)],
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"
