@@ -137,8 +137,13 @@ def _pad_list(X: list, name: str) -> tuple[np.ndarray, np.ndarray, int]:
         seqs.append(x if x.ndim == 2 else x[:, np.newaxis])
     element_ndims = {np.ndim(x) for x in X}
     widths = {s.shape[1] for s in seqs}
-    if len(widths) > 1 or len(element_ndims) > 1:
+    if len(widths) > 1:
         raise ValueError(f"The sequences in {name} have different numbers of features: {sorted(widths)}.")
+    if len(element_ndims) > 1:
+        raise ValueError(
+            f"The sequences in {name} mix 1-D (n_timesteps,) and 2-D (n_timesteps, n_features) arrays; "
+            "give them all the same number of dimensions."
+        )
     dtype = np.float32 if all(s.dtype == np.float32 for s in seqs) else np.float64
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
     values = np.zeros((len(seqs), lengths.max(), seqs[0].shape[1]), dtype=dtype)

@@ -115,7 +115,7 @@ class Seq2SeqNet(NeuralNet):
         y_true = to_device(torch.as_tensor(y_true), self.device)
         return self.criterion_(y_pred, y_true, to_device(X["target_lengths"], self.device))
 
-    # ---- inference (no gradients, batched by skorch's iterator, moved by skorch's device handling) ----
+    # ---- inference (no gradients, batched by BatchLoader, moved by skorch's device handling) ----
     def _map_batches(self, data: dict[str, np.ndarray], fn: Callable[..., torch.Tensor]) -> np.ndarray:
         """Apply ``fn(**batch)`` to ``batch_size`` batches of ``data`` in evaluation mode; stack the results.
 

@@ -92,6 +92,8 @@ def test_other_lengths_at_transform_and_clear_errors_for_bad_ragged_input(fitted
     assert fitted.transform(np.zeros((3, 77, 2))).shape == (3, 8)
     with pytest.raises(ValueError, match="different numbers of features"):
         fitted.transform([np.zeros((4, 2)), np.zeros((5, 3))])
+    with pytest.raises(ValueError, match="mix 1-D"):
+        fitted.transform([np.zeros(4), np.zeros((5, 1))])
     with pytest.raises(ValueError, match="expecting 2 features per timestep"):
         fitted.transform([np.zeros((4, 3))])
     with pytest.raises(ValueError, match="0 timesteps"):
