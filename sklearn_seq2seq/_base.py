@@ -23,13 +23,21 @@ from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, Prog
 from skorch.dataset import ValidSplit
 
 from ._data import Sequences, check_sequences, check_target_sequences, feature_stats, to_user
-from ._net import ArrayDataset, BatchLoader, MaskedMSELoss, Seq2SeqNet, TeacherForcingSchedule
+from ._net import (
+    ArrayDataset,
+    BatchLoader,
+    MaskedCrossEntropyLoss,
+    MaskedMSELoss,
+    Seq2SeqNet,
+    TeacherForcingSchedule,
+)
 from ._nn import Seq2SeqModule
 from ._nn.attention import ATTENTION_KINDS
 from ._nn.decoder import DECODER_INPUTS
 from ._nn.encoder import RNN_CELLS
 from ._nn.model import ATTEND_OVER
 from ._nn.readout import READOUTS
+from ._tokens import END, TokenSequences, Vocabulary, join_tokens, split_tokens, token_form
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
 
@@ -68,6 +76,12 @@ def _resolve_device(device: str) -> str:
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} was requested but torch finds no CUDA device; use 'cpu' or 'auto'.")
     return device
+
+
+def _length_with_end(ids: np.ndarray) -> int:
+    """Generated steps up to and including the first ``END`` (all steps when none ended)."""
+    ends = np.flatnonzero(ids == END)
+    return int(ends[0]) + 1 if len(ends) else len(ids)
 
 
 def _reverse_steps(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -114,6 +128,10 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "device": [str],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
+        "input_tokens": ["boolean", StrOptions({"auto"})],
+        "min_frequency": [Interval(Integral, 1, None, closed="left")],
+        "max_vocabulary_size": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -147,6 +165,10 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         device: str = "auto",
         verbose: int = 0,
         random_state: int | np.random.RandomState | None = None,
+        input_tokens: bool | str = "auto",
+        min_frequency: int = 1,
+        max_vocabulary_size: int | None = None,
+        embedding_dim: int = 32,
     ) -> None:
         self.n_components = n_components
         self.hidden_size = hidden_size
@@ -176,6 +198,10 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.device = device
         self.verbose = verbose
         self.random_state = random_state
+        self.input_tokens = input_tokens
+        self.min_frequency = min_frequency
+        self.max_vocabulary_size = max_vocabulary_size
+        self.embedding_dim = embedding_dim
 
     # ------------------------------------------------------------------ tags and fitted state
     def __sklearn_tags__(self):
@@ -193,26 +219,99 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _n_features_out(self) -> int:
         return self.n_components
 
-    # ------------------------------------------------------------------ scaling helpers
-    def _scale_x(self, seqs: Sequences) -> np.ndarray:
+    # ------------------------------------------------------------------ reading inputs and targets
+    def _token_setting(self, name: str) -> bool | str:
+        """Whether ``X`` (``name="X"``) or ``y`` are read as tokens: True, False or "auto" (strings only)."""
+        return self.input_tokens if name == "X" else False
+
+    def _token_form(self, data: Any, name: str) -> str | None:
+        """The token form of ``data`` under the estimator's setting, or None for numbers."""
+        setting = self._token_setting(name)
+        detected = token_form(data)
+        if setting is False:
+            if detected is not None:
+                what = "input_tokens=False" if name == "X" else "a target of numbers"
+                hint = (
+                    "; for token targets use Seq2SeqTransformer" if name == "y" and "Regressor" in type(self).__name__
+                    else ""
+                )
+                raise TypeError(
+                    f"{name} holds strings, but {type(self).__name__} expects numbers here ({what}){hint}."
+                )
+            return None
+        if setting == "auto":
+            return detected
+        return detected or "ids"
+
+    def _read_input(self, X: Any, *, reset: bool) -> Sequences | TokenSequences:
+        """Validate ``X``; in ``fit`` (``reset``) also learn its layout, or its vocabulary for tokens."""
+        if reset:
+            form = self._token_form(X, "X")
+            self._input_form = form
+            if form is None:
+                self.__dict__.pop("vocabulary_", None)
+                return check_sequences(self, X, reset=True)
+            tokens = split_tokens(X, form, "X")
+            self.vocabulary_ = Vocabulary.learn(tokens, form, self.min_frequency, self.max_vocabulary_size)
+            for attribute in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(attribute, None)
+            return self._token_sequences(tokens, self.vocabulary_)
+        form = self._input_form
+        if form is None:
+            if token_form(X) is not None:
+                raise TypeError(
+                    f"X holds strings, but this {type(self).__name__} was fitted on sequences of numbers."
+                )
+            return check_sequences(self, X, reset=False)
+        try:
+            tokens = split_tokens(X, form, "X")
+        except TypeError as exc:
+            raise TypeError(f"{exc} This {type(self).__name__} was fitted on token sequences ({form!r}).") from None
+        return self._token_sequences(tokens, self.vocabulary_)
+
+    @staticmethod
+    def _token_sequences(tokens: list, vocabulary: Vocabulary) -> TokenSequences:
+        ids, lengths = vocabulary.encode(tokens)
+        return TokenSequences(values=ids, lengths=lengths, tokens=tokens)
+
+    def _read_targets(self, y: Any, seqs: Sequences | TokenSequences) -> Sequences | TokenSequences:
+        """Validate a target ``y``; token targets also get their vocabulary (``target_vocabulary_``)."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        form = self._token_form(y, "y")
+        if form is None:
+            return check_target_sequences(y, seqs.n_samples)
+        tokens = split_tokens(y, form, "y")
+        if len(tokens) != seqs.n_samples:
+            raise ValueError(f"X and y have inconsistent numbers of samples: {seqs.n_samples} and {len(tokens)}.")
+        self.target_vocabulary_ = Vocabulary.learn(tokens, form, self.min_frequency, self.max_vocabulary_size)
+        return self._token_sequences(tokens, self.target_vocabulary_)
+
+    def _model_input(self, seqs: Sequences | TokenSequences) -> np.ndarray:
+        """What the module reads: token ids, or standardised float32 values."""
+        if isinstance(seqs, TokenSequences):
+            return seqs.values
         return ((seqs.values - self._x_mean) / self._x_scale).astype(np.float32)
 
     def _unscale_y(self, values: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return (values * self._y_scale + self._y_mean).astype(dtype, copy=False)
+
+    @property
+    def _target_tokens(self) -> bool:
+        """Whether the fitted model generates tokens."""
+        return hasattr(self, "target_vocabulary_")
 
     # ------------------------------------------------------------------ fitting
     def _fit(self, X: Any, y: Any, targets_from: str) -> BaseSeq2Seq:
         """Validate, build the net and train it.
 
         ``targets_from`` is ``"X"`` (autoencoder: reconstruct the input) or ``"y"`` (``y`` is given as
-        numbers, vectors or sequences).
+        numbers, vectors, sequences or token sequences).
         """
         with _unchanged_on_error(self):
             self._validate_params()
-            seqs = check_sequences(self, X, reset=True)
-            if targets_from == "y" and y is None:
-                raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-            targets = seqs if targets_from == "X" else check_target_sequences(y, seqs.n_samples)
+            seqs = self._read_input(X, reset=True)
+            targets = seqs if targets_from == "X" else self._read_targets(y, seqs)
             if targets_from == "X" and self.attend_over == "encoder":
                 raise ValueError(
                     "attend_over='encoder' lets the decoder read every input step and bypass the encoding, "
@@ -220,39 +319,23 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                     "autoencoder."
                 )
             device = _resolve_device(self.device)
-            if self.standardize:
-                self._x_mean, self._x_scale = feature_stats(seqs)
-                self._y_mean, self._y_scale = feature_stats(targets)
-            else:
-                self._x_mean = np.zeros(seqs.values.shape[2])
-                self._x_scale = np.ones(seqs.values.shape[2])
-                self._y_mean = np.zeros(targets.values.shape[2])
-                self._y_scale = np.ones(targets.values.shape[2])
-            if self.decoder_input == "auto":
-                long_targets = targets.values.shape[1] > AUTO_PREVIOUS_ABOVE_STEPS
-                self.decoder_input_ = "previous" if long_targets else "position"
-            else:
-                self.decoder_input_ = self.decoder_input
-            self._target_form = (targets.ndim, targets.is_list)
-            self._n_outputs = targets.values.shape[2]
-            self._n_target_steps = targets.values.shape[1]
             self._targets_from = targets_from
-            # ragged targets as long as their inputs (e.g. labelling every step) are generated that long
-            self._lengths_follow_input = targets_from == "X" or (
-                targets.padded and np.array_equal(targets.lengths, seqs.lengths)
-            )
-
-            x = self._scale_x(seqs)
-            target = ((targets.values - self._y_mean) / self._y_scale).astype(np.float32)
-            if self.reverse_target:
-                target = _reverse_steps(target, targets.lengths)
-            data = {"x": x, "lengths": seqs.lengths, "target": target, "target_lengths": targets.lengths}
-
+            self._n_target_steps = targets.values.shape[1]
+            if isinstance(targets, TokenSequences):
+                target, module_outputs = self._prepare_token_targets(targets, seqs)
+            else:
+                target, module_outputs = self._prepare_numeric_targets(targets, seqs)
+            if isinstance(seqs, Sequences):
+                self._x_mean, self._x_scale = feature_stats(seqs) if self.standardize else self._identity_stats(seqs)
+            data = {
+                "x": self._model_input(seqs), "lengths": seqs.lengths, "target": target,
+                "target_lengths": targets.lengths,
+            }
             seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
             fork_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
             with torch.random.fork_rng(devices=fork_devices):
                 torch.manual_seed(seed)
-                net = self._make_net(seqs, device, seed)
+                net = self._make_net(seqs, module_outputs, device, seed)
                 net.fit(data, target)
             self.net_ = net
             self.history_ = net.history
@@ -260,7 +343,50 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             self._check_finite_loss()
         return self
 
-    def _make_net(self, seqs: Sequences, device: str, seed: int) -> Seq2SeqNet:
+    @staticmethod
+    def _identity_stats(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
+        n_features = seqs.values.shape[2]
+        return np.zeros(n_features), np.ones(n_features)
+
+    def _prepare_numeric_targets(self, targets: Sequences, seqs: Sequences | TokenSequences) -> tuple[np.ndarray, dict]:
+        """Standardised (and maybe reversed) float32 targets, and the module's output arguments."""
+        self.__dict__.pop("target_vocabulary_", None)
+        self._y_mean, self._y_scale = feature_stats(targets) if self.standardize else self._identity_stats(targets)
+        if self.decoder_input == "auto":
+            long_targets = targets.values.shape[1] > AUTO_PREVIOUS_ABOVE_STEPS
+            self.decoder_input_ = "previous" if long_targets else "position"
+        else:
+            self.decoder_input_ = self.decoder_input
+        self._target_form = (targets.ndim, targets.is_list)
+        self._n_outputs = targets.values.shape[2]
+        # ragged targets as long as their inputs (e.g. labelling every step) are generated that long
+        self._lengths_follow_input = self._targets_from == "X" or (
+            targets.padded and np.array_equal(targets.lengths, seqs.lengths)
+        )
+        target = ((targets.values - self._y_mean) / self._y_scale).astype(np.float32)
+        if self.reverse_target:
+            target = _reverse_steps(target, targets.lengths)
+        return target, {"n_outputs": self._n_outputs}
+
+    def _prepare_token_targets(self, targets: TokenSequences, seqs: Sequences | TokenSequences) -> tuple[np.ndarray, dict]:
+        """Target ids (``END`` appended, maybe reversed), the target vocabulary, and the module's output arguments."""
+        if self.decoder_input not in ("auto", "previous"):
+            raise ValueError(
+                f"decoder_input={self.decoder_input!r} cannot generate tokens: token targets are generated one "
+                "token after another from the previous one. Use decoder_input='auto' or 'previous'."
+            )
+        self.decoder_input_ = "previous"
+        if self._targets_from == "X":
+            self.target_vocabulary_ = self.vocabulary_
+        vocabulary = self.target_vocabulary_
+        self._lengths_follow_input = False
+        self._n_outputs = 1
+        target = targets.values
+        if self.reverse_target:
+            target, _ = vocabulary.encode([seq[::-1] for seq in targets.tokens])
+        return target, {"n_outputs": 1, "n_output_tokens": vocabulary.n_ids}
+
+    def _make_net(self, seqs: Sequences | TokenSequences, module_outputs: dict, device: str, seed: int) -> Seq2SeqNet:
         n_samples = seqs.n_samples
         max_epochs = auto_epochs(n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
         callbacks: list = []
@@ -295,10 +421,20 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 raise TypeError(f"callbacks must be skorch Callback instances or (name, callback) tuples; got {cb!r}.")
             callbacks.append(cb if isinstance(cb, tuple) else (f"user_{i}_{type(cb).__name__}", cb))
         optimizer = _OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
+        if "n_output_tokens" in module_outputs:
+            criterion = {"criterion": MaskedCrossEntropyLoss, "criterion__label_smoothing": self.label_smoothing}
+        else:
+            criterion = {"criterion": MaskedMSELoss}
+        module_inputs = (
+            {"module__n_features": 1, "module__n_input_tokens": self.vocabulary_.n_ids}
+            if isinstance(seqs, TokenSequences)
+            else {"module__n_features": seqs.values.shape[2]}
+        )
         return Seq2SeqNet(
             module=Seq2SeqModule,
-            module__n_features=seqs.values.shape[2],
-            module__n_outputs=self._n_outputs,
+            **module_inputs,
+            **{f"module__{key}": value for key, value in module_outputs.items()},
+            module__embedding_dim=self.embedding_dim,
             module__n_components=self.n_components,
             module__hidden_size=self.hidden_size,
             module__cell=self.cell,
@@ -311,7 +447,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             module__attend_over=self.attend_over,
             module__decoder_input=self.decoder_input_,
             module__input_noise=self.input_noise,
-            criterion=MaskedMSELoss,
+            **criterion,
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
@@ -337,12 +473,12 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
 
     # ------------------------------------------------------------------ inference
-    def _check_X(self, X: Any) -> Sequences:
+    def _check_X(self, X: Any) -> Sequences | TokenSequences:
         check_is_fitted(self)
-        return check_sequences(self, X, reset=False)
+        return self._read_input(X, reset=False)
 
-    def _encode(self, seqs: Sequences) -> np.ndarray:
-        codes = self.net_.encode(self._scale_x(seqs), seqs.lengths)
+    def _encode(self, seqs: Sequences | TokenSequences) -> np.ndarray:
+        codes = self.net_.encode(self._model_input(seqs), seqs.lengths)
         return codes.astype(self._out_dtype(seqs.values), copy=False)
 
     def _decode_output(self, values: np.ndarray, dtype: np.dtype, lengths: np.ndarray) -> np.ndarray:
@@ -351,12 +487,12 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             values = _reverse_steps(values, lengths)
         return self._unscale_y(values, dtype)
 
-    def _generate(self, seqs: Sequences, lengths: np.ndarray) -> np.ndarray:
+    def _generate(self, seqs: Sequences | TokenSequences, lengths: np.ndarray) -> np.ndarray:
         """Decode ``lengths.max()`` steps from ``seqs``; (n, steps, n_outputs) in the data's units."""
-        values = self.net_.generate(self._scale_x(seqs), seqs.lengths, int(lengths.max()))
+        values = self.net_.generate(self._model_input(seqs), seqs.lengths, int(lengths.max()))
         return self._decode_output(values, self._out_dtype(seqs.values), lengths)
 
-    def _output_lengths(self, seqs: Sequences) -> np.ndarray:
+    def _output_lengths(self, seqs: Sequences | TokenSequences) -> np.ndarray:
         """Stop rule: as long as each input when the target followed the input's length in ``fit``
         (autoencoders, ragged per-step targets), otherwise the target length seen in ``fit`` (the
         longest one, for ragged targets)."""
@@ -364,39 +500,85 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             return seqs.lengths
         return np.full(seqs.n_samples, self._n_target_steps, dtype=np.int64)
 
-    def _predict_sequences(self, seqs: Sequences):
+    def _predict_sequences(self, seqs: Sequences | TokenSequences):
         """Decoded sequences in the user's form: the input's form for an autoencoder, else the target's."""
+        if self._target_tokens:
+            ids, _ = self._search(seqs)
+            return join_tokens(self._decode_tokens(ids), self.target_vocabulary_.form)
         lengths = self._output_lengths(seqs)
         values = self._generate(seqs, lengths)
         if self._targets_from == "X":
             return seqs.to_user(values, lengths)
         return to_user(values, lengths, *self._target_form)
 
-    def attention_weights(self, X: Any) -> list[np.ndarray]:
+    # ---- token targets (parameters of the estimators that accept them: beam_width, max_length, ...)
+    def _search_args(self) -> tuple[int, int, float]:
+        """Steps, beam width and length normalisation of token generation."""
+        max_steps = self.max_length if self.max_length is not None else 2 * self._n_target_steps
+        n_generable = self.target_vocabulary_.n_ids - 2  # every id but PAD and START
+        return max_steps, min(self.beam_width, n_generable), self.length_normalization
+
+    def _search(self, seqs: Sequences | TokenSequences) -> tuple[np.ndarray, np.ndarray]:
+        """Generated target ids (n, max_steps) and their attention weights (n, max_steps, n_memory)."""
+        return self.net_.search(self._model_input(seqs), seqs.lengths, *self._search_args())
+
+    def _decode_tokens(self, ids: np.ndarray) -> list[list]:
+        """Token lists from generated ids, in time order also with ``reverse_target``."""
+        tokens = self.target_vocabulary_.decode(ids)
+        return [seq[::-1] for seq in tokens] if self.reverse_target else tokens
+
+    def attention_weights(self, X: Any, *, return_labels: bool = False):
         """Attention weights of the decoder for each sequence, without padded positions.
 
         Parameters
         ----------
-        X : array-like or list of array-like
+        X : array-like or list of array-like, or token sequences
             Input sequences, in any accepted form.
+        return_labels : bool, default=False
+            Also return axis labels for :func:`~sklearn_seq2seq.plot_attention`.
 
         Returns
         -------
-        list of ndarray, one per sequence, of shape (n_output_steps_i, n_memory_i)
+        weights : list of ndarray, one per sequence, of shape (n_output_steps_i, n_memory_i)
             Row ``t`` is the attention of output step ``t`` (in time order, also with
             ``reverse_target``) over the memory: the ``n_slots`` vectors computed from the encoding
             (``attend_over="code"``) or the sequence's own input timesteps (``attend_over="encoder"``).
-            Every row sums to 1.
+            Every row sums to 1. For token targets the rows are the generated tokens (as ``predict``
+            generates them), the end symbol included; for token inputs the input steps are the tokens
+            and the end symbol the encoder reads last.
+        output_labels, memory_labels : list of list of str
+            Only with ``return_labels``: per sequence, a label for each row (the generated token, or the
+            step index) and each column (the input token, the step index, or ``slot i``).
         """
         seqs = self._check_X(X)
         if self.attention == "none":
             raise ValueError("This model has no attention (attention='none'); fit it with an attention form.")
-        lengths = self._output_lengths(seqs)
-        weights = self.net_.attention(self._scale_x(seqs), seqs.lengths, int(lengths.max()))
-        if self.reverse_target:
-            weights = _reverse_steps(weights, lengths)
+        if self._target_tokens:
+            ids, weights = self._search(seqs)
+            lengths = np.array([_length_with_end(row) for row in ids], dtype=np.int64)
+        else:
+            lengths = self._output_lengths(seqs)
+            weights = self.net_.attention(self._model_input(seqs), seqs.lengths, int(lengths.max()))
+        if self.reverse_target:  # a generated END stays last
+            weights = _reverse_steps(weights, lengths - 1 if self._target_tokens else lengths)
         memory = seqs.lengths if self.attend_over == "encoder" else np.full(seqs.n_samples, self.n_slots)
-        return [w[:n_out, :n_mem] for w, n_out, n_mem in zip(weights, lengths, memory)]
+        weights = [w[:n_out, :n_mem] for w, n_out, n_mem in zip(weights, lengths, memory)]
+        if not return_labels:
+            return weights
+        return weights, self._output_labels(seqs, lengths, ids if self._target_tokens else None), self._memory_labels(seqs)
+
+    def _output_labels(self, seqs, lengths: np.ndarray, ids: np.ndarray | None) -> list[list[str]]:
+        if ids is None:
+            return [[str(t) for t in range(n)] for n in lengths]
+        labels = [[self.target_vocabulary_.label(i) for i in row[:n]] for row, n in zip(ids, lengths)]
+        return [row[-2::-1] + row[-1:] if self.reverse_target else row for row in labels]
+
+    def _memory_labels(self, seqs) -> list[list[str]]:
+        if self.attend_over == "code":
+            return [[f"slot {k}" for k in range(self.n_slots)] for _ in range(seqs.n_samples)]
+        if isinstance(seqs, TokenSequences):
+            return [[str(t) for t in tokens] + ["</s>"] for tokens in seqs.tokens]
+        return [[str(t) for t in range(n)] for n in seqs.lengths]
 
     def _check_codes(self, Z: Any) -> np.ndarray:
         check_is_fitted(self)

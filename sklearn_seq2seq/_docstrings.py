@@ -87,6 +87,38 @@ PARAMETERS = """
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and noise. An int gives identical results on every fit;
         the caller's global torch and numpy random states are left untouched.
+    input_tokens : "auto" or bool, default="auto"
+        Whether ``X`` holds token sequences. ``"auto"``: strings and lists of token strings are tokens,
+        numbers are numbers. True: integer arrays are token ids (strings are tokens too). False:
+        ``X`` must hold numbers.
+    min_frequency : int, default=1
+        Tokens seen fewer times in ``fit`` are left out of the vocabularies and read as the unknown
+        symbol.
+    max_vocabulary_size : int or None, default=None
+        Keep at most this many of the most frequent tokens in each vocabulary (the reserved symbols
+        not counted).
+    embedding_dim : int, default=32
+        Size of the learned token embeddings (token inputs or targets only).
+"""
+
+TOKEN_TARGET_PARAMETERS = """
+    target_tokens : "auto" or bool, default="auto"
+        Whether ``y`` holds token sequences. ``"auto"``: strings and lists of token strings are tokens.
+        True: integer arrays are token ids too. False: ``y`` is never read as tokens, so a 1-D ``y`` of
+        string class labels (as a :class:`~sklearn.pipeline.Pipeline` passes them) is ignored like
+        numeric labels; with ``"auto"`` it would be learned as target strings.
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy loss of token targets.
+    beam_width : int, default=1
+        Hypotheses kept when generating tokens: 1 is greedy decoding, more is beam search. It is used
+        only at prediction, so it can be changed on a fitted model with ``set_params``.
+    length_normalization : float, default=1.0
+        Beam search ranks finished hypotheses by log-probability divided by ``length **
+        length_normalization``: 0 compares total log-probabilities (which favours short outputs), 1
+        per-token averages.
+    max_length : int or None, default=None
+        Most tokens generated per sequence (the end symbol included) when it does not end before.
+        None: twice the longest target sequence seen in ``fit``.
 """
 
 INPUTS = """
@@ -115,4 +147,13 @@ ATTRIBUTES = """
         Epochs trained.
     decoder_input_ : str
         The decoder input used (``decoder_input``, with ``"auto"`` resolved).
+    vocabulary_ : Vocabulary
+        Token inputs only: a mapping of the input tokens to their ids (ids 0-3 are the reserved padding,
+        start, end and unknown symbols), most frequent first.
+"""
+
+TOKEN_TARGET_ATTRIBUTES = """
+    target_vocabulary_ : Vocabulary
+        Token targets only: the mapping of target tokens to ids (the same object as ``vocabulary_`` for a
+        token autoencoder).
 """

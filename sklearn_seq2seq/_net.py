@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -86,12 +87,37 @@ class MaskedMSELoss(nn.Module):
         return squared.sum() / (mask.sum() * target.shape[2]).clamp_min(1.0)
 
 
+class MaskedCrossEntropyLoss(nn.Module):
+    """Cross-entropy of token logits over real (non-padded) target steps only.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        Mass spread uniformly over all ids in the target distribution (as in
+        :func:`torch.nn.functional.cross_entropy`).
+    """
+
+    def __init__(self, label_smoothing: float = 0.0) -> None:
+        super().__init__()
+        self.label_smoothing = label_smoothing
+
+    def forward(self, prediction: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        batch, n_steps, n_ids = prediction.shape
+        losses = nn.functional.cross_entropy(
+            prediction.reshape(-1, n_ids), target.reshape(-1), reduction="none", label_smoothing=self.label_smoothing
+        ).view(batch, n_steps)
+        mask = length_mask(lengths, n_steps).to(losses.dtype)
+        return (losses * mask).sum() / mask.sum().clamp_min(1.0)
+
+
 class Seq2SeqNet(NeuralNet):
     """skorch ``NeuralNet`` for :class:`~sklearn_seq2seq._nn.Seq2SeqModule`.
 
     ``X`` is a dict of arrays: ``x`` (n, T, F), ``lengths`` (n,), and in training ``target`` and
     ``target_lengths``; ``y`` is the target again, for skorch's bookkeeping. The loss is masked by
-    ``target_lengths`` and the module reads the target for teacher forcing.
+    ``target_lengths`` and the module reads the target for teacher forcing. For token inputs ``x`` is
+    (n, T) ids; for token targets ``target`` is (n, H) ids and the criterion a
+    :class:`MaskedCrossEntropyLoss`.
 
     Parameters
     ----------
@@ -116,8 +142,11 @@ class Seq2SeqNet(NeuralNet):
         return self.criterion_(y_pred, y_true, to_device(X["target_lengths"], self.device))
 
     # ---- inference (no gradients, batched by BatchLoader, moved by skorch's device handling) ----
-    def _map_batches(self, data: dict[str, np.ndarray], fn: Callable[..., torch.Tensor]) -> np.ndarray:
+    def _map_batches(self, data: dict[str, np.ndarray], fn: Callable[..., Any]) -> Any:
         """Apply ``fn(**batch)`` to ``batch_size`` batches of ``data`` in evaluation mode; stack the results.
+
+        ``fn`` returns a tensor or a tuple of tensors (stacked one by one); floating results come back
+        as float32 arrays.
 
         Every batch is padded to ``batch_size`` rows (repeating its first row) so the matrix products
         have the same shapes whatever the number of sequences passed: a sequence's output then does not
@@ -131,8 +160,11 @@ class Seq2SeqNet(NeuralNet):
             for batch, _ in BatchLoader(ArrayDataset(data), self.batch_size):
                 n_rows = len(next(iter(batch.values())))
                 batch = to_device(_pad_rows(batch, self.batch_size), self.device)
-                outputs.append(fn(**batch)[:n_rows].float().cpu().numpy())
-        return np.concatenate(outputs, axis=0)
+                result = fn(**batch)
+                parts = result if isinstance(result, tuple) else (result,)
+                outputs.append([_to_numpy(part[:n_rows]) for part in parts])
+        stacked = tuple(np.concatenate(column, axis=0) for column in zip(*outputs))
+        return stacked if isinstance(result, tuple) else stacked[0]
 
     def encode(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Codes of shape (n, n_components)."""
@@ -156,5 +188,32 @@ class Seq2SeqNet(NeuralNet):
     def decode_codes(self, codes: np.ndarray, n_steps: int) -> np.ndarray:
         """Decoded sequences of shape (n, n_steps, n_outputs) from codes."""
         return self._map_batches({"code": codes}, lambda code: self.module_.decode(code, n_steps)[0])
+
+    def search(
+        self, x: np.ndarray, lengths: np.ndarray, max_steps: int, beam_width: int, length_normalization: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids (n, max_steps) generated from input sequences, and their attention weights."""
+
+        def best(x, lengths):
+            code, states, mask = self.module_.encode(x, lengths)
+            return self.module_.search(code, max_steps, states, mask, beam_width, length_normalization)
+
+        return self._map_batches({"x": x, "lengths": lengths}, best)
+
+    def search_codes(
+        self, codes: np.ndarray, max_steps: int, beam_width: int, length_normalization: float
+    ) -> np.ndarray:
+        """Token ids (n, max_steps) generated from codes."""
+        return self._map_batches(
+            {"code": codes},
+            lambda code: self.module_.search(code, max_steps, beam_width=beam_width,
+                                             length_normalization=length_normalization)[0],
+        )
+
+
+def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    if tensor.is_floating_point():
+        tensor = tensor.float()
+    return tensor.cpu().numpy()
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from numbers import Integral, Real
+
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSeq2Seq
 from ._data import check_target_sequences, is_label_vector, step_mask, to_user
-from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
+from ._tokens import join_tokens, split_tokens, token_form
+from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS, TOKEN_TARGET_ATTRIBUTES, TOKEN_TARGET_PARAMETERS
 
 
 class Seq2SeqTransformer(BaseSeq2Seq):
@@ -20,14 +24,22 @@ class Seq2SeqTransformer(BaseSeq2Seq):
     estimator can use as features; ``predict`` decodes sequences and ``inverse_transform`` decodes
     encodings.
 
-    A 1-D ``y`` (class labels, as a :class:`~sklearn.pipeline.Pipeline` passes them) is ignored: the
-    model is then an autoencoder, like :class:`~sklearn.decomposition.PCA`.
+    A 1-D numeric ``y`` (class labels, as a :class:`~sklearn.pipeline.Pipeline` passes them) is
+    ignored: the model is then an autoencoder, like :class:`~sklearn.decomposition.PCA`.
+
+    **Text in, text out.** Inputs and targets may be token sequences: strings (characters are tokens),
+    lists of token strings, or integer ids. ``fit(X, y)`` with strings ``y`` learns the target
+    vocabulary and trains the decoder with cross-entropy over real (non-padded) tokens; ``predict``
+    generates strings token by token until the end symbol, greedily or by beam search
+    (``beam_width``), and ``score`` is then the exact-match accuracy. ``transform`` still returns
+    fixed-length encodings of the inputs. Numeric inputs with token targets (a sequence to a label
+    sequence) work too.
 
     **Input forms.**{INPUTS}
     Parameters
-    ----------{PARAMETERS}
+    ----------{PARAMETERS}{TOKEN_TARGET_PARAMETERS}
     Attributes
-    ----------{ATTRIBUTES}
+    ----------{ATTRIBUTES}{TOKEN_TARGET_ATTRIBUTES}
     See Also
     --------
     Seq2SeqRegressor : Supervised model mapping sequences to numbers, vectors or sequences.
@@ -42,47 +54,159 @@ class Seq2SeqTransformer(BaseSeq2Seq):
     (40, 4)
     >>> model.predict(X).shape
     (40, 20, 1)
+
+    Strings to strings:
+
+    >>> words = ["abc", "ba", "cab", "a"] * 25
+    >>> model = Seq2SeqTransformer(attend_over="encoder", max_epochs=2, random_state=0)
+    >>> model.fit(words, [w[::-1] for w in words]).predict(["abc"]).dtype
+    dtype('O')
     """
+
+    _parameter_constraints: dict = {
+        **BaseSeq2Seq._parameter_constraints,
+        "target_tokens": ["boolean", StrOptions({"auto"})],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "beam_width": [Interval(Integral, 1, None, closed="left")],
+        "length_normalization": [Interval(Real, 0, None, closed="left")],
+        "max_length": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        n_components: int = 32,
+        *,
+        hidden_size: int = 64,
+        cell: str = "gru",
+        num_layers: int = 1,
+        bidirectional: bool = True,
+        dropout: float = 0.0,
+        readout: str = "pool",
+        n_slots: int = 8,
+        attention: str = "general",
+        attend_over: str = "code",
+        decoder_input: str = "auto",
+        teacher_forcing: float | tuple[float, float] = 1.0,
+        reverse_target: bool = False,
+        input_noise: float = 0.0,
+        standardize: bool = True,
+        max_epochs: int | str = "auto",
+        batch_size: int = 32,
+        lr: float = 3e-3,
+        optimizer: str | type = "adam",
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = 1.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        callbacks: list | None = None,
+        device: str = "auto",
+        verbose: int = 0,
+        random_state: int | np.random.RandomState | None = None,
+        input_tokens: bool | str = "auto",
+        min_frequency: int = 1,
+        max_vocabulary_size: int | None = None,
+        embedding_dim: int = 32,
+        target_tokens: bool | str = "auto",
+        label_smoothing: float = 0.0,
+        beam_width: int = 1,
+        length_normalization: float = 1.0,
+        max_length: int | None = None,
+    ) -> None:
+        super().__init__(
+            n_components,
+            hidden_size=hidden_size,
+            cell=cell,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            readout=readout,
+            n_slots=n_slots,
+            attention=attention,
+            attend_over=attend_over,
+            decoder_input=decoder_input,
+            teacher_forcing=teacher_forcing,
+            reverse_target=reverse_target,
+            input_noise=input_noise,
+            standardize=standardize,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            random_state=random_state,
+            input_tokens=input_tokens,
+            min_frequency=min_frequency,
+            max_vocabulary_size=max_vocabulary_size,
+            embedding_dim=embedding_dim,
+        )
+        self.target_tokens = target_tokens
+        self.label_smoothing = label_smoothing
+        self.beam_width = beam_width
+        self.length_normalization = length_normalization
+        self.max_length = max_length
+
+    def _token_setting(self, name: str) -> bool | str:
+        return self.input_tokens if name == "X" else self.target_tokens
 
     def fit(self, X: Any, y: Any = None) -> Seq2SeqTransformer:
         """Fit the encoder-decoder.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
-            Training sequences; 2-D input is read as univariate sequences.
-        y : None, array-like of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_out)
-            None or 1-D (ignored): train an autoencoder that reconstructs ``X``. 2-D or 3-D: target
-            sequences; train ``X -> y``.
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features), or token sequences
+            Training sequences; 2-D numeric input is read as univariate sequences. Strings and lists of
+            token strings are token sequences (see **Input forms**).
+        y : None, array-like of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_out), or token sequences
+            None or 1-D numbers (ignored, as class labels in a pipeline): train an autoencoder that
+            reconstructs ``X``. 2-D or 3-D numbers: target sequences; train ``X -> y``. Strings, lists
+            of token strings (or integer ids with ``target_tokens=True``): token targets; train
+            ``X -> y`` with cross-entropy.
 
         Returns
         -------
         self : Seq2SeqTransformer
             The fitted estimator.
         """
+        if y is not None and self._reads_token_targets(y):
+            return self._fit(X, y, targets_from="y")
         if y is None or is_label_vector(y):
             return self._fit(X, None, targets_from="X")
         return self._fit(X, y, targets_from="y")
 
-    def predict(self, X: Any) -> np.ndarray:
+    def _reads_token_targets(self, y: Any) -> bool:
+        if self.target_tokens is False:
+            return False
+        return self.target_tokens is True or token_form(y) is not None
+
+    def predict(self, X: Any) -> Any:
         """Decode sequences from ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
-            Input sequences.
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features), or token sequences
+            Input sequences, in the form seen in ``fit``.
 
         Returns
         -------
-        ndarray
+        ndarray or list
             Autoencoder: the reconstructions, in the form of ``X`` (a list of arrays with each sequence's
             length for list input, NaN-padded for NaN-padded input). Sequence-to-sequence: the predicted
             target sequences, in the form of the ``y`` seen in ``fit``. Float32 for float32 input,
-            float64 otherwise.
+            float64 otherwise. Token targets are generated token by token until the end symbol or
+            ``max_length`` (greedy, or beam search with ``beam_width > 1``) and given back as the ``y``
+            of ``fit`` was: strings as a 1-D object array of strings, token lists as lists of tokens.
         """
         return self._predict_sequences(self._check_X(X))
 
-    def inverse_transform(self, X: Any) -> np.ndarray:
+    def inverse_transform(self, X: Any) -> Any:
         """Decode sequences from encodings.
 
         Parameters
@@ -92,32 +216,41 @@ class Seq2SeqTransformer(BaseSeq2Seq):
 
         Returns
         -------
-        ndarray
+        ndarray or list
             Decoded sequences with the number of steps seen in ``fit``, in the layout of the data that
-            was reconstructed (``X`` for an autoencoder, ``y`` otherwise).
+            was reconstructed (``X`` for an autoencoder, ``y`` otherwise); token sequences are
+            generated as in ``predict``.
         """
         Z = self._check_codes(X)
+        if self._target_tokens:
+            max_steps, beam_width, normalization = self._search_args()
+            ids = self.net_.search_codes(Z.astype(np.float32), max_steps, beam_width, normalization)
+            return join_tokens(self._decode_tokens(ids), self.target_vocabulary_.form)
         values = self._decode_codes(Z, self._n_target_steps)
         return to_user(values, np.full(len(Z), self._n_target_steps), *self._target_form)
 
     def score(self, X: Any, y: Any = None) -> float:
-        """Negative mean squared error of the decoded sequences (higher is better).
+        """Negative mean squared error of the decoded sequences, or exact-match accuracy of tokens.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features), or token sequences
             Input sequences.
         y : None or array-like, default=None
-            Autoencoder (or a 1-D ``y``): the error is that of reconstructing ``X``. Sequence targets:
-            the error of predicting ``y``.
+            Autoencoder (or a 1-D numeric ``y``): the score is that of reconstructing ``X``. Targets:
+            the score of predicting ``y``.
 
         Returns
         -------
         float
-            ``-MSE`` over all real timesteps and features, in the data's units.
+            Numeric targets: ``-MSE`` over all real timesteps and features, in the data's units (higher
+            is better). Token targets: the fraction of sequences predicted exactly, every token and
+            the length right (for strings, ``predict(X) == y``).
         """
         check_is_fitted(self)
         seqs = self._check_X(X)
+        if self._target_tokens:
+            return self._exact_match(seqs, y)
         if self._targets_from == "X" or y is None or is_label_vector(y):
             truth = seqs
         else:
@@ -125,3 +258,15 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         predicted = self._generate(seqs, truth.lengths)
         mask = step_mask(truth.lengths, truth.values.shape[1])
         return -float(np.mean((predicted[mask].astype(np.float64) - truth.values[mask]) ** 2))
+
+    def _exact_match(self, seqs: Any, y: Any) -> float:
+        if self._targets_from == "X":
+            truth = seqs.tokens
+        else:
+            if y is None:
+                raise ValueError("score needs the target token sequences y of this sequence-to-sequence model.")
+            truth = split_tokens(y, self.target_vocabulary_.form, "y")
+            if len(truth) != seqs.n_samples:
+                raise ValueError(f"X and y have inconsistent numbers of samples: {seqs.n_samples} and {len(truth)}.")
+        predicted = self._decode_tokens(self._search(seqs)[0])
+        return float(np.mean([p == list(t) for p, t in zip(predicted, truth)]))

@@ -21,7 +21,7 @@ BAD_X = [
     ("NaN", with_nan, ValueError, "NaN"),
     ("inf", with_inf, ValueError, "infinity"),
     ("complex", GOOD.astype(complex), ValueError, "[Cc]omplex"),
-    ("strings", np.array([["a", "b"], ["c", "d"]]), ValueError, "[Ss]tring|convert"),
+    ("strings mixed with numbers", np.array([["a", 0.5], ["c", 1.0]], dtype=object), ValueError, "[Ss]tring|convert"),
     ("a string", "abc", TypeError, "array-like of sequences"),
     ("empty", np.zeros((0, 6, 2)), ValueError, "0 sample"),
     ("no timesteps", np.zeros((3, 0, 2)), ValueError, "at least one timestep"),

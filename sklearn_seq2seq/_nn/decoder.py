@@ -7,6 +7,7 @@ import math
 import torch
 from torch import nn
 
+from .._tokens import END, PAD, START
 from .attention import Attention
 from .encoder import RNN_CELLS
 
@@ -48,6 +49,12 @@ class AttentionDecoder(nn.Module):
     decoder_input : {"position", "previous", "zeros"}
         What each step reads: positional features of the step index, the previous output (the target
         under teacher forcing, the model's own prediction when generating), or nothing.
+    n_tokens : int or None, default=None
+        Token outputs: the size of the target id space. The decoder then outputs ``n_tokens`` logits per
+        step, reads the previous token through an embedding (starting from ``START``) and generates with
+        :meth:`search`; ``n_outputs`` is ignored.
+    embedding_dim : int, default=32
+        Size of the token embedding (token outputs only).
     """
 
     def __init__(
@@ -60,16 +67,23 @@ class AttentionDecoder(nn.Module):
         dropout: float,
         attention: str,
         decoder_input: str,
+        n_tokens: int | None = None,
+        embedding_dim: int = 32,
     ) -> None:
         super().__init__()
         if decoder_input not in DECODER_INPUTS:
             raise ValueError(f"Unknown decoder_input {decoder_input!r}; expected one of {DECODER_INPUTS}.")
+        if n_tokens is not None and decoder_input != "previous":
+            raise ValueError("Token outputs are generated one token after another: use decoder_input='previous'.")
         self.decoder_input = decoder_input
-        self.n_outputs = n_outputs
+        self.n_tokens = n_tokens
+        self.n_outputs = n_tokens if n_tokens is not None else n_outputs
         self.num_layers = num_layers
         self.hidden_size = hidden_size
         self.is_lstm = cell == "lstm"
-        input_size = {"position": N_POSITION_FEATURES, "previous": n_outputs, "zeros": 1}[decoder_input]
+        self.embed = None if n_tokens is None else nn.Embedding(n_tokens, embedding_dim, padding_idx=PAD)
+        previous_size = n_outputs if n_tokens is None else embedding_dim
+        input_size = {"position": N_POSITION_FEATURES, "previous": previous_size, "zeros": 1}[decoder_input]
         self.rnn = RNN_CELLS[cell](
             input_size, hidden_size, num_layers=num_layers, batch_first=True,
             dropout=dropout if num_layers > 1 else 0.0,
@@ -77,7 +91,7 @@ class AttentionDecoder(nn.Module):
         self.init_state = nn.Linear(n_components, num_layers * hidden_size)
         self.attention = None if attention == "none" else Attention(attention, hidden_size)
         self.combine = None if attention == "none" else nn.Linear(2 * hidden_size, hidden_size)
-        self.out = nn.Linear(hidden_size, n_outputs)
+        self.out = nn.Linear(hidden_size, self.n_outputs)
 
     def initial_state(self, code: torch.Tensor):
         """Recurrent state computed from the code (and a zero cell state for an LSTM)."""
@@ -90,6 +104,20 @@ class AttentionDecoder(nn.Module):
             feats = position_features(n_steps, like.device, like.dtype)
             return feats.unsqueeze(0).expand(batch, -1, -1)
         return like.new_zeros(batch, n_steps, 1)
+
+    def _start(self, batch: int, like: torch.Tensor) -> torch.Tensor:
+        """The first step's previous output: zeros, or the ``START`` token."""
+        if self.embed is None:
+            return like.new_zeros(batch, 1, self.n_outputs)
+        return torch.full((batch, 1), START, dtype=torch.long, device=like.device)
+
+    def _step_input(self, previous: torch.Tensor) -> torch.Tensor:
+        """What the RNN reads for previous outputs (B, T, n_outputs) or previous token ids (B, T)."""
+        return previous if self.embed is None else self.embed(previous)
+
+    def _feedback(self, out: torch.Tensor) -> torch.Tensor:
+        """The model's own output as the next step's previous output (the most likely token for tokens)."""
+        return out if self.embed is None else out.argmax(-1)
 
     def _readout(self, rnn_out, memory, memory_mask):
         """Attention after the RNN, then the output layer; returns (outputs, attention weights or None)."""
@@ -119,7 +147,7 @@ class AttentionDecoder(nn.Module):
             True on real memory entries.
         n_steps : int
             Steps to produce.
-        target : Tensor of shape (B, n_steps, n_outputs), optional
+        target : Tensor of shape (B, n_steps, n_outputs), or (B, n_steps) token ids, optional
             The target, read as previous outputs under teacher forcing (``decoder_input="previous"``).
         teacher_forcing : float
             Probability of reading the target rather than the model's own previous prediction.
@@ -127,6 +155,7 @@ class AttentionDecoder(nn.Module):
         Returns
         -------
         outputs : Tensor of shape (B, n_steps, n_outputs)
+            Values, or logits over the ``n_tokens`` ids for token outputs.
         weights : Tensor of shape (B, n_steps, K) or None
         """
         batch = code.shape[0]
@@ -134,23 +163,96 @@ class AttentionDecoder(nn.Module):
         if self.decoder_input != "previous":
             rnn_out, _ = self.rnn(self._static_inputs(batch, n_steps, code), state)
             return self._readout(rnn_out, memory, memory_mask)
-        start = code.new_zeros(batch, 1, self.n_outputs)
+        start = self._start(batch, code)
         if target is not None and teacher_forcing >= 1.0:
-            rnn_out, _ = self.rnn(torch.cat([start, target[:, :-1]], dim=1), state)
+            previous = torch.cat([start, target[:, :-1]], dim=1)
+            rnn_out, _ = self.rnn(self._step_input(previous), state)
             return self._readout(rnn_out, memory, memory_mask)
         return self._generate(start, state, memory, memory_mask, n_steps, target, teacher_forcing)
 
-    def _generate(self, step_input, state, memory, memory_mask, n_steps, target, teacher_forcing):
+    def _generate(self, previous, state, memory, memory_mask, n_steps, target, teacher_forcing):
         """Step-by-step decoding feeding back predictions (mixed with the target when given)."""
         outputs, weights = [], []
         for t in range(n_steps):
-            rnn_out, state = self.rnn(step_input, state)
+            rnn_out, state = self.rnn(self._step_input(previous), state)
             out, w = self._readout(rnn_out, memory, memory_mask)
             outputs.append(out)
             if w is not None:
                 weights.append(w)
-            step_input = out
+            previous = self._feedback(out).detach()
             if target is not None and teacher_forcing > 0.0:
-                use_target = torch.rand(out.shape[0], 1, 1, device=out.device) < teacher_forcing
-                step_input = torch.where(use_target, target[:, t : t + 1], out)
+                shape = (out.shape[0],) + (1,) * (previous.dim() - 1)
+                use_target = torch.rand(shape, device=out.device) < teacher_forcing
+                previous = torch.where(use_target, target[:, t : t + 1], previous)
         return torch.cat(outputs, dim=1), (torch.cat(weights, dim=1) if weights else None)
+
+    def search(
+        self,
+        code: torch.Tensor,
+        memory: torch.Tensor,
+        memory_mask: torch.Tensor | None,
+        max_steps: int,
+        beam_width: int = 1,
+        length_normalization: float = 1.0,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Generate token ids by beam search (``beam_width=1`` is greedy decoding).
+
+        Every sequence keeps its ``beam_width`` best partial hypotheses by total log-probability; a
+        hypothesis ends at ``END`` and then only continues with ``PAD`` at no cost. Decoding stops when
+        every hypothesis has ended, or after ``max_steps``. The hypothesis returned has the best
+        log-probability divided by ``length ** length_normalization`` (its length counting ``END``), so
+        0 compares total log-probabilities and 1 per-token averages. ``PAD`` and ``START`` are never
+        generated.
+
+        Returns
+        -------
+        ids : Tensor of shape (B, max_steps), dtype long
+            The best hypothesis of each sequence, ``END`` included, padded with ``PAD``.
+        weights : Tensor of shape (B, max_steps, K)
+            Its attention weights (zeros without attention and after it ended).
+        """
+        if self.embed is None:
+            raise RuntimeError("search() generates tokens; this decoder outputs numbers.")
+        batch, width, n_ids = code.shape[0], beam_width, self.n_tokens
+        n_memory = memory.shape[1]
+        flat = torch.arange(batch, device=code.device).repeat_interleave(width)
+        state = self.initial_state(code)
+        state = tuple(s[:, flat] for s in state) if self.is_lstm else state[:, flat]
+        memory = memory[flat]
+        memory_mask = None if memory_mask is None else memory_mask[flat]
+        scores = code.new_full((batch, width), float("-inf"))
+        scores[:, 0] = 0.0  # one live hypothesis to start with; the others fill in at the first step
+        finished = torch.zeros(batch, width, dtype=torch.bool, device=code.device)
+        lengths = torch.zeros(batch, width, device=code.device)
+        ids = torch.full((batch, width, max_steps), PAD, dtype=torch.long, device=code.device)
+        weights = code.new_zeros(batch, width, max_steps, n_memory)
+        ended_row = code.new_full((n_ids,), float("-inf"))
+        ended_row[PAD] = 0.0
+        never = torch.tensor([PAD, START], device=code.device)
+        previous = self._start(batch * width, code)
+        for t in range(max_steps):
+            rnn_out, state = self.rnn(self._step_input(previous), state)
+            logits, w = self._readout(rnn_out, memory, memory_mask)
+            log_p = torch.log_softmax(logits[:, 0].float(), dim=-1).view(batch, width, n_ids)
+            log_p[:, :, never] = float("-inf")
+            log_p = torch.where(finished.unsqueeze(-1), ended_row, log_p)
+            top, index = (scores.unsqueeze(-1) + log_p).view(batch, -1).topk(width, dim=-1)
+            origin, token = index // n_ids, index % n_ids
+            rows = (torch.arange(batch, device=code.device).unsqueeze(1) * width + origin).view(-1)
+            state = tuple(s[:, rows] for s in state) if self.is_lstm else state[:, rows]
+            ids = ids.view(batch * width, max_steps)[rows].view(batch, width, max_steps)
+            weights = weights.view(batch * width, max_steps, n_memory)[rows].view(batch, width, max_steps, n_memory)
+            was_finished = finished.gather(1, origin)
+            ids[:, :, t] = token
+            if w is not None:
+                weights[:, :, t] = torch.where(was_finished.unsqueeze(-1), 0.0, w[:, 0].view(batch, width, -1))
+            lengths = lengths.gather(1, origin) + (~was_finished).float()
+            finished = was_finished | (token == END)
+            scores = top
+            if bool(finished.all()):
+                break
+            previous = token.view(-1, 1)
+        normalised = scores / lengths.clamp_min(1.0) ** length_normalization
+        best = normalised.argmax(dim=1)
+        pick = torch.arange(batch, device=code.device)
+        return ids[pick, best], weights[pick, best]

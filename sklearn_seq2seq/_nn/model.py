@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._tokens import PAD
 from ._masking import length_mask
 from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
@@ -40,7 +41,16 @@ class Seq2SeqModule(nn.Module):
     decoder_input : {"position", "previous", "zeros"}
         What each decoder step reads.
     input_noise : float
-        Standard deviation of Gaussian noise added to the inputs in training (denoising).
+        Standard deviation of Gaussian noise added to the inputs (or to the input token embeddings) in
+        training (denoising).
+    n_input_tokens : int or None, default=None
+        Token inputs: the size of the input id space. ``x`` is then (B, T) ids, embedded before the
+        encoder, and ``n_features`` is ignored.
+    n_output_tokens : int or None, default=None
+        Token outputs: the size of the target id space (see :class:`AttentionDecoder`); ``n_outputs``
+        is ignored.
+    embedding_dim : int, default=32
+        Size of the token embeddings.
     """
 
     def __init__(
@@ -59,6 +69,9 @@ class Seq2SeqModule(nn.Module):
         attend_over: str = "code",
         decoder_input: str = "position",
         input_noise: float = 0.0,
+        n_input_tokens: int | None = None,
+        n_output_tokens: int | None = None,
+        embedding_dim: int = 32,
     ) -> None:
         super().__init__()
         if attend_over not in ATTEND_OVER:
@@ -67,18 +80,26 @@ class Seq2SeqModule(nn.Module):
         self.n_slots = n_slots
         self.hidden_size = hidden_size
         self.input_noise = input_noise
-        self.encoder = RecurrentEncoder(n_features, hidden_size, cell, num_layers, bidirectional, dropout)
+        self.embed = None if n_input_tokens is None else nn.Embedding(n_input_tokens, embedding_dim, padding_idx=PAD)
+        encoder_inputs = n_features if n_input_tokens is None else embedding_dim
+        self.encoder = RecurrentEncoder(encoder_inputs, hidden_size, cell, num_layers, bidirectional, dropout)
         self.readout = make_readout(readout, self.encoder.output_size, n_components, n_slots)
         if attend_over == "code":
             self.memory_proj = nn.Linear(n_components, n_slots * hidden_size)
         else:
             self.memory_proj = nn.Linear(self.encoder.output_size, hidden_size)
         self.decoder = AttentionDecoder(
-            n_outputs, n_components, hidden_size, cell, num_layers, dropout, attention, decoder_input
+            n_outputs, n_components, hidden_size, cell, num_layers, dropout, attention, decoder_input,
+            n_tokens=n_output_tokens, embedding_dim=embedding_dim,
         )
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Return the code (B, n_components), the encoder states (B, T, S) and their mask (B, T)."""
+        """Return the code (B, n_components), the encoder states (B, T, S) and their mask (B, T).
+
+        ``x`` is (B, T, n_features) values, or (B, T) token ids for token inputs.
+        """
+        if self.embed is not None:
+            x = self.embed(x)
         if self.training and self.input_noise > 0:
             x = x + self.input_noise * torch.randn_like(x)
         mask = length_mask(lengths, x.shape[1])
@@ -89,13 +110,21 @@ class Seq2SeqModule(nn.Module):
         """The decoder's memory computed from the code alone, shape (B, n_slots, hidden_size)."""
         return torch.tanh(self.memory_proj(code)).view(code.shape[0], self.n_slots, self.hidden_size)
 
+    def memory(self, code, states=None, mask=None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """What the decoder attends over, and its mask (None when every entry is real)."""
+        if self.attend_over == "code":
+            return self.code_memory(code), None
+        return torch.tanh(self.memory_proj(states)), mask
+
     def decode(self, code, n_steps, states=None, mask=None, target=None, teacher_forcing=1.0):
         """Decode from the code (and the encoder states when attending over them)."""
-        if self.attend_over == "code":
-            memory, memory_mask = self.code_memory(code), None
-        else:
-            memory, memory_mask = torch.tanh(self.memory_proj(states)), mask
+        memory, memory_mask = self.memory(code, states, mask)
         return self.decoder(code, memory, memory_mask, n_steps, target, teacher_forcing)
+
+    def search(self, code, max_steps, states=None, mask=None, beam_width=1, length_normalization=1.0):
+        """Generate token ids from the code (see :meth:`AttentionDecoder.search`)."""
+        memory, memory_mask = self.memory(code, states, mask)
+        return self.decoder.search(code, memory, memory_mask, max_steps, beam_width, length_normalization)
 
     def forward(
         self,
