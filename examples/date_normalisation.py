@@ -87,8 +87,9 @@ def main(quick: bool = False) -> dict:
     import matplotlib.pyplot as plt
 
     weights, output_labels, memory_labels = model.attention_weights(examples[:1], return_labels=True)
+    visible = [label.replace(" ", "\u2423") for label in memory_labels[0]]  # show spaces as ␣
     ax = plot_attention(
-        weights[0], output_labels=output_labels[0], memory_labels=memory_labels[0],
+        weights[0], output_labels=output_labels[0], memory_labels=visible,
         memory_name="input character", title=f"{examples[0]!r} -> {model.predict(examples[:1])[0]!r}",
     )
     path = "date_normalisation_attention.png"

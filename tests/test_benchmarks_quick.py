@@ -48,3 +48,15 @@ def test_examples_run(tmp_path):
     assert match, run.stdout
     lag, share = int(match.group(1)), int(match.group(2))
     assert 2 <= lag <= 4 and share >= 70  # a diagonal about three steps behind the output step
+
+
+def test_date_normalisation_example_runs(tmp_path):
+    pytest.importorskip("matplotlib")
+    example = BENCHMARKS.parent / "examples" / "date_normalisation.py"
+    run = subprocess.run([sys.executable, str(example), "--quick"], cwd=tmp_path, check=True, timeout=300,
+                         capture_output=True, text=True)
+    assert (tmp_path / "date_normalisation_attention.png").stat().st_size > 10_000
+    results = json.loads(run.stdout[run.stdout.index("{"): run.stdout.rindex("}") + 1])
+    assert results["greedy_exact_match"] >= 0.95  # strings in, ISO dates out, on held-out dates
+    assert results["beam5_exact_match"] >= results["greedy_exact_match"] - 0.01
+    assert "'3/3/98' -> 1998-03-03" in run.stdout.replace("  ", "")
