@@ -78,6 +78,11 @@ def _resolve_device(device: str) -> str:
     return device
 
 
+def _input_steps(seqs: Sequences | TokenSequences) -> np.ndarray:
+    """Real steps of each input sequence: its tokens (without the appended ``END``) or its timesteps."""
+    return seqs.lengths - 1 if isinstance(seqs, TokenSequences) else seqs.lengths
+
+
 def _length_with_end(ids: np.ndarray) -> int:
     """Generated steps up to and including the first ``END`` (all steps when none ended)."""
     ends = np.flatnonzero(ids == END)
@@ -361,7 +366,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self._n_outputs = targets.values.shape[2]
         # ragged targets as long as their inputs (e.g. labelling every step) are generated that long
         self._lengths_follow_input = self._targets_from == "X" or (
-            targets.padded and np.array_equal(targets.lengths, seqs.lengths)
+            targets.padded and np.array_equal(targets.lengths, _input_steps(seqs))
         )
         target = ((targets.values - self._y_mean) / self._y_scale).astype(np.float32)
         if self.reverse_target:
@@ -497,7 +502,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         (autoencoders, ragged per-step targets), otherwise the target length seen in ``fit`` (the
         longest one, for ragged targets)."""
         if self._lengths_follow_input:
-            return seqs.lengths
+            return _input_steps(seqs)
         return np.full(seqs.n_samples, self._n_target_steps, dtype=np.int64)
 
     def _predict_sequences(self, seqs: Sequences | TokenSequences):

@@ -256,3 +256,22 @@ def test_joblib_round_trip_and_grid_search(reversal, tmp_path):
     scores = search.cv_results_["mean_test_score"]
     assert np.all((scores >= 0) & (scores <= 1)) and search.best_score_ > 0.5
     assert search.best_estimator_.predict(X[:2]).dtype == object
+
+
+def test_padding_never_leaks_into_token_encodings_or_generation(reversal):
+    model, X_test = reversal
+    short, longest = "ab", "abcde" * 10
+    alone = model.transform([short])[0]
+    beside = model.transform([longest, short, longest])[1]
+    np.testing.assert_allclose(alone, beside, atol=1e-5)
+    assert model.predict([short])[0] == model.predict([longest, short])[1] == "ba"
+
+
+def test_strings_to_per_character_numbers_keep_each_strings_length():
+    X = random_strings(300, seed=12, alphabet="ab", low=2, high=9)
+    y = [np.array([float(c == "a") for c in s]) for s in X]  # a label for every character
+    model = Seq2SeqRegressor(attend_over="encoder", max_epochs=20, hidden_size=32, embedding_dim=16, random_state=0)
+    model.fit(X, y)
+    predicted = model.predict(X[:20])
+    assert [len(p) for p in predicted] == [len(s) for s in X[:20]]
+    assert model.score(X, y) > 0.8
