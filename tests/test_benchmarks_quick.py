@@ -23,6 +23,10 @@ def _throughput_valid(result):
     return result["sequences_per_s"] > 0 and all(row["output_mb"] > 0 for row in result["memory"])
 
 
+def _rates_valid(result):
+    return len(result["rows"]) == 4 and all(row["sequences_per_s"] > 0 for row in result["rows"])
+
+
 def _speedups_valid(result):
     return result["rows"] and all(row["speedup"] > 0 and row["ours_loss"] > 0 for row in result["rows"])
 
@@ -30,7 +34,8 @@ def _speedups_valid(result):
 @pytest.mark.parametrize(
     "script, valid",
     [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
-     ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid)],
+     ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
+     ("search_scaling.py", _timings_valid)],
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"
