@@ -62,7 +62,9 @@ PARAMETERS = """
         sets are not undertrained and large ones are not trained for needlessly many epochs (measured in
         ``docs/defaults.md``).
     batch_size : int, default=32
-        Sequences per optimiser step, and per batch at inference.
+        Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences
+        (measured fastest on 2 CPU cores: 21,600 sequences/s against 14,100 with batches of 32), each
+        padded to that size so that a sequence's outputs do not depend on the others passed with it.
     lr : float, default=3e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"

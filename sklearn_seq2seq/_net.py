@@ -16,23 +16,32 @@ from ._nn._masking import length_mask
 
 
 class ArrayDataset(torch.utils.data.Dataset):
-    """A dict of equally long arrays (and an optional target) held as tensors, indexed a batch at a time.
+    """A dict of equally long arrays (and an optional target), indexed a batch at a time.
 
     ``dataset[indices]`` returns the whole batch ``(dict of tensors, target)`` with one indexing
-    operation per array, instead of one ``__getitem__`` and a collate per sample.
+    operation per array, instead of one ``__getitem__`` and a collate per sample. The arrays stay as
+    given (no copy of the whole data); each batch is a fresh copy, floating values cast to float32.
     """
 
     def __init__(self, X: dict[str, np.ndarray], y: np.ndarray | None = None) -> None:
-        self.X = {k: torch.as_tensor(v) for k, v in X.items()}
-        self.y = None if y is None else torch.as_tensor(y)
-        self.n_samples = len(next(iter(self.X.values())))
+        self.X = X
+        self.y = y
+        self.n_samples = len(next(iter(X.values())))
 
     def __len__(self) -> int:
         return self.n_samples
 
     def __getitem__(self, indices):
-        batch = {k: v[indices] for k, v in self.X.items()}
-        return batch, (self.y[indices] if self.y is not None else torch.zeros(len(next(iter(batch.values())))))
+        batch = {k: _batch_tensor(v, indices) for k, v in self.X.items()}
+        target = _batch_tensor(self.y, indices) if self.y is not None else torch.zeros(len(next(iter(batch.values()))))
+        return batch, target
+
+
+def _batch_tensor(values: np.ndarray, indices) -> torch.Tensor:
+    rows = np.asarray(values)[indices]
+    if rows.dtype.kind == "f" and rows.dtype != np.float32:
+        rows = rows.astype(np.float32)
+    return torch.from_numpy(np.ascontiguousarray(rows))
 
 
 class BatchLoader:
@@ -126,11 +135,17 @@ class Seq2SeqNet(NeuralNet):
     teacher_forcing : float, default=1.0
         Probability, at each training step, of feeding the decoder the target rather than its own
         previous prediction (used with ``decoder_input="previous"``).
+    inference_batch_size : int or None, default=None
+        Rows per batch at inference (None: ``batch_size``). Inference batches are always padded to
+        this many rows, so larger batches run faster but cost more for a single sequence.
     """
 
-    def __init__(self, *args, teacher_forcing: float = 1.0, **kwargs) -> None:
+    def __init__(
+        self, *args, teacher_forcing: float = 1.0, inference_batch_size: int | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.teacher_forcing = teacher_forcing
+        self.inference_batch_size = inference_batch_size
 
     def infer(self, x, **fit_params):
         if self.module_.training:
@@ -143,28 +158,33 @@ class Seq2SeqNet(NeuralNet):
 
     # ---- inference (no gradients, batched by BatchLoader, moved by skorch's device handling) ----
     def _map_batches(self, data: dict[str, np.ndarray], fn: Callable[..., Any]) -> Any:
-        """Apply ``fn(**batch)`` to ``batch_size`` batches of ``data`` in evaluation mode; stack the results.
+        """Apply ``fn(**batch)`` to batches of ``data`` in evaluation mode; stack the results.
 
         ``fn`` returns a tensor or a tuple of tensors (stacked one by one); floating results come back
         as float32 arrays.
 
-        Every batch is padded to ``batch_size`` rows (repeating its first row) so the matrix products
+        Every batch is padded to ``inference_batch_size`` rows (repeating its first row) so the matrix products
         have the same shapes whatever the number of sequences passed: a sequence's output then does not
         depend on which other sequences were transformed with it (float32 kernels otherwise differ in
         the last bit between batch sizes).
         """
         self.check_is_fitted()
         self.module_.eval()
-        outputs = []
+        rows = self.inference_batch_size or self.batch_size
+        n_samples = len(next(iter(data.values())))
+        outputs: list[np.ndarray] = []  # allocated once the first batch shows the shapes
         with torch.inference_mode():
-            for batch, _ in BatchLoader(ArrayDataset(data), self.batch_size):
+            for start in range(0, n_samples, rows):
+                batch, _ = ArrayDataset(data)[np.arange(start, min(start + rows, n_samples))]
                 n_rows = len(next(iter(batch.values())))
-                batch = to_device(_pad_rows(batch, self.batch_size), self.device)
-                result = fn(**batch)
+                result = fn(**to_device(_pad_rows(batch, rows), self.device))
                 parts = result if isinstance(result, tuple) else (result,)
-                outputs.append([_to_numpy(part[:n_rows]) for part in parts])
-        stacked = tuple(np.concatenate(column, axis=0) for column in zip(*outputs))
-        return stacked if isinstance(result, tuple) else stacked[0]
+                for i, part in enumerate(parts):
+                    part = _to_numpy(part[:n_rows])
+                    if len(outputs) <= i:
+                        outputs.append(np.empty((n_samples, *part.shape[1:]), dtype=part.dtype))
+                    outputs[i][start : start + n_rows] = part
+        return tuple(outputs) if isinstance(result, tuple) else outputs[0]
 
     def encode(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Codes of shape (n, n_components)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -51,6 +53,10 @@ class Seq2SeqModule(nn.Module):
         is ignored.
     embedding_dim : int, default=32
         Size of the token embeddings.
+    x_mean, x_scale : sequence of float, optional
+        Per-feature statistics of numeric inputs: ``encode`` standardises every batch as
+        ``(x - x_mean) / x_scale`` (kept as buffers, so they move with the module and are saved in its
+        state dict). None: the inputs are used as given.
     """
 
     def __init__(
@@ -72,6 +78,8 @@ class Seq2SeqModule(nn.Module):
         n_input_tokens: int | None = None,
         n_output_tokens: int | None = None,
         embedding_dim: int = 32,
+        x_mean: Sequence[float] | None = None,
+        x_scale: Sequence[float] | None = None,
     ) -> None:
         super().__init__()
         if attend_over not in ATTEND_OVER:
@@ -80,6 +88,11 @@ class Seq2SeqModule(nn.Module):
         self.n_slots = n_slots
         self.hidden_size = hidden_size
         self.input_noise = input_noise
+        if x_mean is not None and x_scale is not None:
+            self.register_buffer("x_mean", torch.tensor(x_mean, dtype=torch.float32))
+            self.register_buffer("x_scale", torch.tensor(x_scale, dtype=torch.float32))
+        else:
+            self.x_mean = self.x_scale = None
         self.embed = None if n_input_tokens is None else nn.Embedding(n_input_tokens, embedding_dim, padding_idx=PAD)
         encoder_inputs = n_features if n_input_tokens is None else embedding_dim
         self.encoder = RecurrentEncoder(encoder_inputs, hidden_size, cell, num_layers, bidirectional, dropout)
@@ -100,6 +113,8 @@ class Seq2SeqModule(nn.Module):
         """
         if self.embed is not None:
             x = self.embed(x)
+        elif self.x_mean is not None:
+            x = (x - self.x_mean) / self.x_scale
         if self.training and self.input_noise > 0:
             x = x + self.input_noise * torch.randn_like(x)
         mask = length_mask(lengths, x.shape[1])
