@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
@@ -350,7 +351,14 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 net.fit(data, target)
             self.net_ = net
             self.history_ = net.history
-            self.n_iter_ = len(net.history)
+            self.n_iter_ = sum("train_loss" in epoch for epoch in net.history)  # completed epochs
+            if getattr(net, "interrupted_", False):
+                warnings.warn(
+                    f"Training was interrupted (KeyboardInterrupt) after {self.n_iter_} complete epoch(s); "
+                    "the model keeps the weights reached so far and its history.",
+                    UserWarning,
+                    stacklevel=3,
+                )
             self._check_finite_loss()
         return self
 

@@ -146,7 +146,8 @@ ATTRIBUTES = """
     history_ : skorch.History
         Per-epoch training record (``history_[:, "train_loss"]``, and ``"valid_loss"`` with early stopping).
     n_iter_ : int
-        Epochs trained.
+        Epochs trained to the end. A ``KeyboardInterrupt`` during ``fit`` stops training with a
+        warning and leaves a usable model with the weights and history reached so far.
     decoder_input_ : str
         The decoder input used (``decoder_input``, with ``"auto"`` resolved).
     vocabulary_ : Vocabulary

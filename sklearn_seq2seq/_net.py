@@ -147,6 +147,16 @@ class Seq2SeqNet(NeuralNet):
         self.teacher_forcing = teacher_forcing
         self.inference_batch_size = inference_batch_size
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's training loop, noting whether it was stopped by ``KeyboardInterrupt`` (which
+        skorch catches to keep the model trained so far)."""
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            raise
+
     def infer(self, x, **fit_params):
         if self.module_.training:
             fit_params.setdefault("teacher_forcing", self.teacher_forcing)

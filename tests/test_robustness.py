@@ -1,0 +1,73 @@
+"""Faults and concurrency: interrupted fits, divergence, several threads predicting at once."""
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from skorch.callbacks import Callback
+
+from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
+
+FAST = dict(hidden_size=8, n_components=4, random_state=0)
+X = np.random.RandomState(0).normal(size=(64, 10, 2))
+
+
+class _InterruptAt(Callback):
+    """Raises KeyboardInterrupt (as Ctrl-C would) at a given epoch, after a given number of batches."""
+
+    def __init__(self, epoch, after_batches=None):
+        self.epoch = epoch
+        self.after_batches = after_batches
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.after_batches is None and len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+    def on_batch_end(self, net, **kwargs):
+        if self.after_batches is not None and len(net.history) == self.epoch \
+                and len(net.history[-1]["batches"]) == self.after_batches:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("after_batches", [None, 1], ids=["between epochs", "mid-epoch"])
+def test_keyboard_interrupt_leaves_a_usable_model_with_its_history(after_batches):
+    model = Seq2SeqTransformer(max_epochs=10, callbacks=[_InterruptAt(3, after_batches)], **FAST)
+    with pytest.warns(UserWarning, match="interrupted.*after [23] complete epoch"):
+        model.fit(X)
+    assert model.n_iter_ == (3 if after_batches is None else 2)
+    assert len(model.history_[:, "train_loss"]) == model.n_iter_
+    assert model.transform(X).shape == (64, 4) and np.isfinite(model.transform(X)).all()
+
+
+def test_diverging_fit_names_the_cause_and_keeps_the_fitted_model():
+    model = Seq2SeqRegressor(max_epochs=3, **FAST).fit(X, X[:, :, 0].sum(axis=1))
+    before = model.predict(X)
+    huge = X * 1e30
+    with pytest.raises(FloatingPointError, match="diverged.*Lower `lr`"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # numpy overflow while standardising 1e30s
+            model.set_params(standardize=False, lr=1e3, clip_grad_norm=None).fit(huge, huge[:, :, 0].sum(axis=1))
+    np.testing.assert_array_equal(model.predict(X), before)
+
+
+def test_threads_predicting_at_once_give_the_sequential_outputs():
+    model = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
+    inputs = [X[i::4] for i in range(4)] * 3
+    sequential = [(model.transform(x), model.predict(x)) for x in inputs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(lambda x: (model.transform(x), model.predict(x)), inputs))
+    for (z1, p1), (z2, p2) in zip(sequential, parallel):
+        np.testing.assert_array_equal(z1, z2)
+        np.testing.assert_array_equal(p1, p2)
+
+
+def test_threads_generating_strings_at_once_give_the_sequential_outputs():
+    words = ["abc", "cab", "bca", "aab", "ccb"] * 20
+    model = Seq2SeqTransformer(attend_over="encoder", max_epochs=3, beam_width=3, **FAST).fit(words, words)
+    chunks = [words[i::5] for i in range(5)] * 2
+    sequential = [model.predict(c) for c in chunks]
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        parallel = list(pool.map(model.predict, chunks))
+    for a, b in zip(sequential, parallel):
+        np.testing.assert_array_equal(a, b)
