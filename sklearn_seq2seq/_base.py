@@ -143,6 +143,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
         "max_vocabulary_size": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -180,6 +181,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         min_frequency: int = 1,
         max_vocabulary_size: int | None = None,
         embedding_dim: int = 32,
+        warm_start: bool = False,
     ) -> None:
         self.n_components = n_components
         self.hidden_size = hidden_size
@@ -213,6 +215,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.min_frequency = min_frequency
         self.max_vocabulary_size = max_vocabulary_size
         self.embedding_dim = embedding_dim
+        self.warm_start = warm_start
 
     # ------------------------------------------------------------------ tags and fitted state
     def __sklearn_tags__(self):
@@ -285,17 +288,27 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         ids, lengths = vocabulary.encode(tokens)
         return TokenSequences(values=ids, lengths=lengths, tokens=tokens)
 
-    def _read_targets(self, y: Any, seqs: Sequences | TokenSequences) -> Sequences | TokenSequences:
-        """Validate a target ``y``; token targets also get their vocabulary (``target_vocabulary_``)."""
+    def _read_targets(self, y: Any, seqs: Sequences | TokenSequences, *, reset: bool) -> Sequences | TokenSequences:
+        """Validate a target ``y``; for token targets learn their vocabulary (``target_vocabulary_``) when
+        ``reset``, else read them with the fitted one."""
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        form = self._token_form(y, "y")
+        form = self._token_form(y, "y") if reset else getattr(self.__dict__.get("target_vocabulary_"), "form", None)
         if form is None:
-            return check_target_sequences(y, seqs.n_samples)
+            if not reset and token_form(y) is not None:
+                raise TypeError(f"y holds strings, but this {type(self).__name__} was fitted on numeric targets.")
+            targets = check_target_sequences(y, seqs.n_samples)
+            if not reset and targets.values.shape[2] != self._n_outputs:
+                raise ValueError(
+                    f"y has {targets.values.shape[2]} features per step, but this {type(self).__name__} was "
+                    f"fitted on targets with {self._n_outputs}."
+                )
+            return targets
         tokens = split_tokens(y, form, "y")
         if len(tokens) != seqs.n_samples:
             raise ValueError(f"X and y have inconsistent numbers of samples: {seqs.n_samples} and {len(tokens)}.")
-        self.target_vocabulary_ = Vocabulary.learn(tokens, form, self.min_frequency, self.max_vocabulary_size)
+        if reset:
+            self.target_vocabulary_ = Vocabulary.learn(tokens, form, self.min_frequency, self.max_vocabulary_size)
         return self._token_sequences(tokens, self.target_vocabulary_)
 
     @staticmethod
@@ -314,16 +327,20 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         return hasattr(self, "target_vocabulary_")
 
     # ------------------------------------------------------------------ fitting
-    def _fit(self, X: Any, y: Any, targets_from: str) -> BaseSeq2Seq:
-        """Validate, build the net and train it.
+    def _fit(self, X: Any, y: Any, targets_from: str, *, partial: bool = False) -> BaseSeq2Seq:
+        """Validate, build the net and train it, or continue training the fitted one.
 
         ``targets_from`` is ``"X"`` (autoencoder: reconstruct the input) or ``"y"`` (``y`` is given as
-        numbers, vectors, sequences or token sequences).
+        numbers, vectors, sequences or token sequences). Training continues from the fitted weights,
+        scaling and vocabularies for ``partial=True`` (one epoch) and for ``fit`` with ``warm_start``
+        (``max_epochs`` epochs); otherwise everything is learned afresh.
         """
         with _unchanged_on_error(self):
             self._validate_params()
+            if (partial or self.warm_start) and self.__sklearn_is_fitted__():
+                return self._continue(X, y, targets_from, epochs=1 if partial else None)
             seqs = self._read_input(X, reset=True)
-            targets = seqs if targets_from == "X" else self._read_targets(y, seqs)
+            targets = seqs if targets_from == "X" else self._read_targets(y, seqs, reset=True)
             if targets_from == "X" and self.attend_over == "encoder":
                 raise ValueError(
                     "attend_over='encoder' lets the decoder read every input step and bypass the encoding, "
@@ -334,41 +351,74 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             self._targets_from = targets_from
             self._n_target_steps = targets.values.shape[1]
             if isinstance(targets, TokenSequences):
-                target, module_outputs = self._prepare_token_targets(targets, seqs)
+                module_outputs = self._learn_token_targets(targets)
             else:
-                target, module_outputs = self._prepare_numeric_targets(targets, seqs)
+                module_outputs = self._learn_numeric_targets(targets, seqs)
             if isinstance(seqs, Sequences):
                 self._x_mean, self._x_scale = feature_stats(seqs) if self.standardize else self._identity_stats(seqs)
-            data = {
-                "x": self._model_input(seqs), "lengths": seqs.lengths, "target": target,
-                "target_lengths": targets.lengths,
-            }
-            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            fork_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
-            with torch.random.fork_rng(devices=fork_devices):
-                torch.manual_seed(seed)
-                net = self._make_net(seqs, module_outputs, device, seed)
-                net.fit(data, target)
-            self.net_ = net
-            self.history_ = net.history
-            self.n_iter_ = sum("train_loss" in epoch for epoch in net.history)  # completed epochs
-            if getattr(net, "interrupted_", False):
-                warnings.warn(
-                    f"Training was interrupted (KeyboardInterrupt) after {self.n_iter_} complete epoch(s); "
-                    "the model keeps the weights reached so far and its history.",
-                    UserWarning,
-                    stacklevel=3,
-                )
-            self._check_finite_loss()
+            self._seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            net = self._make_net(seqs, module_outputs, device, self._seed)
+            max_epochs = 1 if partial else net.max_epochs
+            self._train(net, self._training_data(seqs, targets), epochs=max_epochs, seed=self._seed, first=True)
         return self
+
+    def _continue(self, X: Any, y: Any, targets_from: str, epochs: int | None) -> BaseSeq2Seq:
+        """Train the fitted model further on ``X`` (and ``y``), read with the fitted layout."""
+        if targets_from != self._targets_from:
+            fitted = "an autoencoder (no y)" if self._targets_from == "X" else "with a target y"
+            raise ValueError(
+                f"This {type(self).__name__} was fitted {fitted}; training can only continue the same way. "
+                "Set warm_start=False (or clone the estimator) to fit afresh."
+            )
+        seqs = self._read_input(X, reset=False)
+        targets = seqs if targets_from == "X" else self._read_targets(y, seqs, reset=False)
+        if epochs is None:
+            epochs = auto_epochs(seqs.n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
+        net = copy.deepcopy(self.net_)  # a failure leaves the fitted model as it was
+        self._train(net, self._training_data(seqs, targets), epochs=epochs, seed=self._seed + self.n_iter_, first=False)
+        return self
+
+    def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool) -> None:
+        """Train ``net`` for ``epochs`` epochs (seeded, the caller's RNG untouched) and keep it."""
+        device = str(net.device)
+        fork_devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
+        with torch.random.fork_rng(devices=fork_devices):
+            torch.manual_seed(seed % np.iinfo(np.int32).max)
+            if first:
+                net.initialize()
+            net.partial_fit(data, data["target"], epochs=epochs)
+        self.net_ = net
+        self.history_ = net.history
+        self.n_iter_ = sum("train_loss" in epoch for epoch in net.history)  # completed epochs
+        if getattr(net, "interrupted_", False):
+            warnings.warn(
+                f"Training was interrupted (KeyboardInterrupt) after {self.n_iter_} complete epoch(s); "
+                "the model keeps the weights reached so far and its history.",
+                UserWarning,
+                stacklevel=4,
+            )
+        self._check_finite_loss()
+
+    def _training_data(self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences) -> dict:
+        """The dict of arrays skorch trains on (see :class:`Seq2SeqNet`)."""
+        if isinstance(targets, TokenSequences):
+            target = targets.values
+            if self.reverse_target:
+                target, _ = self.target_vocabulary_.encode([seq[::-1] for seq in targets.tokens])
+        else:
+            target = ((targets.values - self._y_mean) / self._y_scale).astype(np.float32)
+            if self.reverse_target:
+                target = _reverse_steps(target, targets.lengths)
+        return {"x": self._model_input(seqs), "lengths": seqs.lengths, "target": target,
+                "target_lengths": targets.lengths}
 
     @staticmethod
     def _identity_stats(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
         n_features = seqs.values.shape[2]
         return np.zeros(n_features), np.ones(n_features)
 
-    def _prepare_numeric_targets(self, targets: Sequences, seqs: Sequences | TokenSequences) -> tuple[np.ndarray, dict]:
-        """Standardised (and maybe reversed) float32 targets, and the module's output arguments."""
+    def _learn_numeric_targets(self, targets: Sequences, seqs: Sequences | TokenSequences) -> dict:
+        """Learn the target scaling and decoder input; return the module's output arguments."""
         self.__dict__.pop("target_vocabulary_", None)
         self._y_mean, self._y_scale = feature_stats(targets) if self.standardize else self._identity_stats(targets)
         if self.decoder_input == "auto":
@@ -382,13 +432,10 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self._lengths_follow_input = self._targets_from == "X" or (
             targets.padded and np.array_equal(targets.lengths, _input_steps(seqs))
         )
-        target = ((targets.values - self._y_mean) / self._y_scale).astype(np.float32)
-        if self.reverse_target:
-            target = _reverse_steps(target, targets.lengths)
-        return target, {"n_outputs": self._n_outputs}
+        return {"n_outputs": self._n_outputs}
 
-    def _prepare_token_targets(self, targets: TokenSequences, seqs: Sequences | TokenSequences) -> tuple[np.ndarray, dict]:
-        """Target ids (``END`` appended, maybe reversed), the target vocabulary, and the module's output arguments."""
+    def _learn_token_targets(self, targets: TokenSequences) -> dict:
+        """Check the decoder input for token targets; return the module's output arguments."""
         if self.decoder_input not in ("auto", "previous"):
             raise ValueError(
                 f"decoder_input={self.decoder_input!r} cannot generate tokens: token targets are generated one "
@@ -397,13 +444,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.decoder_input_ = "previous"
         if self._targets_from == "X":
             self.target_vocabulary_ = self.vocabulary_
-        vocabulary = self.target_vocabulary_
         self._lengths_follow_input = False
         self._n_outputs = 1
-        target = targets.values
-        if self.reverse_target:
-            target, _ = vocabulary.encode([seq[::-1] for seq in targets.tokens])
-        return target, {"n_outputs": 1, "n_output_tokens": vocabulary.n_ids}
+        return {"n_outputs": 1, "n_output_tokens": self.target_vocabulary_.n_ids}
 
     def _make_net(self, seqs: Sequences | TokenSequences, module_outputs: dict, device: str, seed: int) -> Seq2SeqNet:
         n_samples = seqs.n_samples

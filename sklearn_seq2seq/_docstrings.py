@@ -101,6 +101,10 @@ PARAMETERS = """
         not counted).
     embedding_dim : int, default=32
         Size of the learned token embeddings (token inputs or targets only).
+    warm_start : bool, default=False
+        When fitted already, ``fit`` continues training the current model for ``max_epochs`` more
+        epochs on the data given, keeping its scaling and vocabularies, instead of starting afresh
+        (``partial_fit`` does the same for one epoch).
 """
 
 TOKEN_TARGET_PARAMETERS = """

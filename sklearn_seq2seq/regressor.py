@@ -59,6 +59,28 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
         """
         return self._fit(X, y, targets_from="y")
 
+    def partial_fit(self, X: Any, y: Any) -> Seq2SeqRegressor:
+        """Train for one epoch on ``X`` and ``y``, continuing from the current model.
+
+        The first call (or a call on an unfitted model) learns the input layout and the scaling
+        statistics from its data and initialises the weights; later calls keep them and continue
+        training, so data that arrives in chunks or does not fit in memory can be learned chunk by
+        chunk. Chunks must have the layout of the first (features per step, target features).
+
+        Parameters
+        ----------
+        X : array-like or list of array-like, or token sequences
+            A chunk of training sequences.
+        y : array-like of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_outputs)
+            Their targets.
+
+        Returns
+        -------
+        self : Seq2SeqRegressor
+            The estimator, trained one more epoch.
+        """
+        return self._fit(X, y, targets_from="y", partial=True)
+
     def predict(self, X: Any) -> np.ndarray:
         """Predict targets for sequences.
 

@@ -107,6 +107,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         min_frequency: int = 1,
         max_vocabulary_size: int | None = None,
         embedding_dim: int = 32,
+        warm_start: bool = False,
         target_tokens: bool | str = "auto",
         label_smoothing: float = 0.0,
         beam_width: int = 1,
@@ -146,6 +147,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             min_frequency=min_frequency,
             max_vocabulary_size=max_vocabulary_size,
             embedding_dim=embedding_dim,
+            warm_start=warm_start,
         )
         self.target_tokens = target_tokens
         self.label_smoothing = label_smoothing
@@ -175,11 +177,39 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         self : Seq2SeqTransformer
             The fitted estimator.
         """
+        source = self._targets_source(y)
+        return self._fit(X, y if source == "y" else None, targets_from=source)
+
+    def partial_fit(self, X: Any, y: Any = None) -> Seq2SeqTransformer:
+        """Train for one epoch on ``X`` (and ``y``), continuing from the current model.
+
+        The first call (or a call on an unfitted model) learns the input layout, the scaling
+        statistics and the vocabularies from its data and initialises the weights; later calls keep
+        them and continue training, so data that arrives in chunks or does not fit in memory can be
+        learned chunk by chunk. Chunks must be read the same way as the first: the same number of
+        features (and of columns for 2-D input), the same kind of target; tokens missing from the
+        first chunk's vocabulary are read as the unknown symbol.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like, or token sequences
+            A chunk of training sequences.
+        y : None or array-like, or token sequences
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        self : Seq2SeqTransformer
+            The estimator, trained one more epoch.
+        """
+        source = self._targets_source(y)
+        return self._fit(X, y if source == "y" else None, targets_from=source, partial=True)
+
+    def _targets_source(self, y: Any) -> str:
+        """``"y"`` when ``y`` is a target to learn, ``"X"`` for an autoencoder (no ``y``, or class labels)."""
         if y is not None and self._reads_token_targets(y):
-            return self._fit(X, y, targets_from="y")
-        if y is None or is_label_vector(y):
-            return self._fit(X, None, targets_from="X")
-        return self._fit(X, y, targets_from="y")
+            return "y"
+        return "X" if y is None or is_label_vector(y) else "y"
 
     def _reads_token_targets(self, y: Any) -> bool:
         if self.target_tokens is False:
