@@ -9,7 +9,7 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
-VERSION = "0.1.0"
+VERSION = (HERE / "sklearn_seq2seq" / "_version.py").read_text().split('"')[-2]  # one place for it
 
 setup(
     name="sklearn_seq2seq",

@@ -357,7 +357,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             if isinstance(seqs, Sequences):
                 self._x_mean, self._x_scale = feature_stats(seqs) if self.standardize else self._identity_stats(seqs)
             self._seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            net = self._make_net(seqs, module_outputs, device, self._seed)
+            self._module_kwargs = self._build_module_kwargs(seqs, module_outputs)
+            self._n_fit_samples = seqs.n_samples
+            net = self._make_net(seqs.n_samples, device, self._seed)
             max_epochs = 1 if partial else net.max_epochs
             self._train(net, self._training_data(seqs, targets), epochs=max_epochs, seed=self._seed, first=True)
         return self
@@ -448,8 +450,23 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self._n_outputs = 1
         return {"n_outputs": 1, "n_output_tokens": self.target_vocabulary_.n_ids}
 
-    def _make_net(self, seqs: Sequences | TokenSequences, module_outputs: dict, device: str, seed: int) -> Seq2SeqNet:
-        n_samples = seqs.n_samples
+    def _build_module_kwargs(self, seqs: Sequences | TokenSequences, module_outputs: dict) -> dict:
+        """Arguments of :class:`Seq2SeqModule` for this data (plain numbers, strings and tuples)."""
+        if isinstance(seqs, TokenSequences):
+            inputs = {"n_features": 1, "n_input_tokens": self.vocabulary_.n_ids}
+        else:
+            inputs = {"n_features": seqs.values.shape[2], "x_mean": tuple(self._x_mean.tolist()),
+                      "x_scale": tuple(self._x_scale.tolist())}
+        return {
+            **inputs, **module_outputs, "embedding_dim": self.embedding_dim, "n_components": self.n_components,
+            "hidden_size": self.hidden_size, "cell": self.cell, "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional, "dropout": self.dropout, "readout": self.readout,
+            "n_slots": self.n_slots, "attention": self.attention, "attend_over": self.attend_over,
+            "decoder_input": self.decoder_input_, "input_noise": self.input_noise,
+        }
+
+    def _make_net(self, n_samples: int, device: str, seed: int) -> Seq2SeqNet:
+        """The skorch net for ``_module_kwargs``, set up to train on ``n_samples`` sequences."""
         max_epochs = auto_epochs(n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
         callbacks: list = []
         teacher_forcing = self.teacher_forcing
@@ -483,33 +500,13 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 raise TypeError(f"callbacks must be skorch Callback instances or (name, callback) tuples; got {cb!r}.")
             callbacks.append(cb if isinstance(cb, tuple) else (f"user_{i}_{type(cb).__name__}", cb))
         optimizer = _OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
-        if "n_output_tokens" in module_outputs:
+        if "n_output_tokens" in self._module_kwargs:
             criterion = {"criterion": MaskedCrossEntropyLoss, "criterion__label_smoothing": self.label_smoothing}
         else:
             criterion = {"criterion": MaskedMSELoss}
-        module_inputs = (
-            {"module__n_features": 1, "module__n_input_tokens": self.vocabulary_.n_ids}
-            if isinstance(seqs, TokenSequences)
-            else {"module__n_features": seqs.values.shape[2], "module__x_mean": tuple(self._x_mean.tolist()),
-                  "module__x_scale": tuple(self._x_scale.tolist())}
-        )
         return Seq2SeqNet(
             module=Seq2SeqModule,
-            **module_inputs,
-            **{f"module__{key}": value for key, value in module_outputs.items()},
-            module__embedding_dim=self.embedding_dim,
-            module__n_components=self.n_components,
-            module__hidden_size=self.hidden_size,
-            module__cell=self.cell,
-            module__num_layers=self.num_layers,
-            module__bidirectional=self.bidirectional,
-            module__dropout=self.dropout,
-            module__readout=self.readout,
-            module__n_slots=self.n_slots,
-            module__attention=self.attention,
-            module__attend_over=self.attend_over,
-            module__decoder_input=self.decoder_input_,
-            module__input_noise=self.input_noise,
+            **{f"module__{key}": value for key, value in self._module_kwargs.items()},
             **criterion,
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
