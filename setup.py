@@ -30,6 +30,7 @@ setup(
         "test": ["pytest>=7", "pandas>=1.5"],
         "plot": ["matplotlib>=3.6"],
         "pandas": ["pandas>=1.5"],
+        "dask": ["dask[distributed]>=2024.1"],
     },
     classifiers=[
         "Programming Language :: Python :: 3",
