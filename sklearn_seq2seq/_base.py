@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
 
+import joblib
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, ProgressBar
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, GradientNormClipping, ProgressBar, TrainEndCheckpoint
 from skorch.dataset import ValidSplit
 
 from ._data import Sequences, check_sequences, check_target_sequences, feature_stats, to_user
@@ -359,26 +361,38 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             self._seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
             self._module_kwargs = self._build_module_kwargs(seqs, module_outputs)
             self._n_fit_samples = seqs.n_samples
-            net = self._make_net(seqs.n_samples, device, self._seed)
+            data = self._training_data(seqs, targets)
+            net = self._make_net(seqs.n_samples, device, self._seed, self._checkpoint_key(data))
             max_epochs = 1 if partial else net.max_epochs
-            self._train(net, self._training_data(seqs, targets), epochs=max_epochs, seed=self._seed, first=True)
+            self._train(net, data, epochs=max_epochs, seed=self._seed, first=True)
         return self
 
     def _continue(self, X: Any, y: Any, targets_from: str, epochs: int | None) -> BaseSeq2Seq:
         """Train the fitted model further on ``X`` (and ``y``), read with the fitted layout."""
+        seqs = self._read_input(X, reset=False)
         if targets_from != self._targets_from:
             fitted = "an autoencoder (no y)" if self._targets_from == "X" else "with a target y"
             raise ValueError(
                 f"This {type(self).__name__} was fitted {fitted}; training can only continue the same way. "
                 "Set warm_start=False (or clone the estimator) to fit afresh."
             )
-        seqs = self._read_input(X, reset=False)
         targets = seqs if targets_from == "X" else self._read_targets(y, seqs, reset=False)
         if epochs is None:
             epochs = auto_epochs(seqs.n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
         net = copy.deepcopy(self.net_)  # a failure leaves the fitted model as it was
         self._train(net, self._training_data(seqs, targets), epochs=epochs, seed=self._seed + self.n_iter_, first=False)
         return self
+
+    def _checkpoint_key(self, data: dict) -> str | None:
+        """A folder name for this fit's checkpoint files: the same for the same estimator parameters and
+        training data (so a fit can resume from its own checkpoint, with skorch's ``LoadInitState``), and
+        different for fits that differ in either (so parallel fits, e.g. in a grid search, never write
+        to the same files). None when no ``Checkpoint`` callback is given."""
+        if not any(isinstance(cb[1] if isinstance(cb, tuple) else cb, (Checkpoint, TrainEndCheckpoint))
+                   for cb in self.callbacks or []):
+            return None
+        params = {k: v for k, v in self.get_params(deep=False).items() if k not in ("callbacks", "verbose", "device")}
+        return f"{type(self).__name__}-{joblib.hash((repr(sorted(params.items())), data))[:16]}"
 
     def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool) -> None:
         """Train ``net`` for ``epochs`` epochs (seeded, the caller's RNG untouched) and keep it."""
@@ -465,8 +479,12 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             "decoder_input": self.decoder_input_, "input_noise": self.input_noise,
         }
 
-    def _make_net(self, n_samples: int, device: str, seed: int) -> Seq2SeqNet:
-        """The skorch net for ``_module_kwargs``, set up to train on ``n_samples`` sequences."""
+    def _make_net(self, n_samples: int, device: str, seed: int, checkpoint_key: str | None = None) -> Seq2SeqNet:
+        """The skorch net for ``_module_kwargs``, set up to train on ``n_samples`` sequences.
+
+        ``checkpoint_key`` names a subfolder that the user's ``Checkpoint`` callbacks write to inside
+        their ``dirname`` (see :meth:`_checkpoint_key`).
+        """
         max_epochs = auto_epochs(n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
         callbacks: list = []
         teacher_forcing = self.teacher_forcing
@@ -499,6 +517,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             if not isinstance(cb, (Callback, tuple)):
                 raise TypeError(f"callbacks must be skorch Callback instances or (name, callback) tuples; got {cb!r}.")
             callbacks.append(cb if isinstance(cb, tuple) else (f"user_{i}_{type(cb).__name__}", cb))
+        for _, cb in callbacks:
+            if isinstance(cb, (Checkpoint, TrainEndCheckpoint)) and checkpoint_key is not None:
+                cb.dirname = os.path.join(cb.dirname, checkpoint_key)
         optimizer = _OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
         if "n_output_tokens" in self._module_kwargs:
             criterion = {"criterion": MaskedCrossEntropyLoss, "criterion__label_smoothing": self.label_smoothing}

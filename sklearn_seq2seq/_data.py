@@ -105,6 +105,8 @@ def _input_ndim(X: Any, name: str) -> int:
     """Number of dimensions of ``X`` without copying it, with a clear error for unsupported forms."""
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be an array-like of sequences of numbers; got a {type(X).__name__}.")
+    if X is None:
+        raise TypeError(f"{name} is None; pass an array-like of sequences (or a list of sequences).")
     ndim = getattr(X, "ndim", None)
     if ndim is None:
         try:
@@ -178,6 +180,21 @@ def _nan_padding_lengths(values: np.ndarray, name: str) -> tuple[np.ndarray, np.
     return values, lengths.astype(np.int64)
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_float32_range(values: np.ndarray, name: str) -> None:
+    """The model computes in float32: refuse values it would turn into infinity."""
+    if not values.size or values.dtype == np.float32:
+        return
+    largest = max(float(values.max()), -float(values.min()))  # no temporary copy of the data
+    if largest > _FLOAT32_MAX:
+        raise ValueError(
+            f"{name} holds values beyond float32's range (largest magnitude {largest:.3g}, "
+            f"float32 goes up to {_FLOAT32_MAX:.3g}); the model computes in float32. Rescale the data."
+        )
+
+
 def _read(X: Any, name: str, estimator: Any = None, validate_columns: bool | None = None) -> Sequences:
     """Read any accepted form of sequences (see the module docstring) into :class:`Sequences`.
 
@@ -186,6 +203,7 @@ def _read(X: Any, name: str, estimator: Any = None, validate_columns: bool | Non
     """
     if _is_list_of_sequences(X):
         values, lengths, ndim = _pad_list(list(X), name)
+        _check_float32_range(values, name)
         return Sequences(values=values, lengths=lengths, ndim=ndim, is_list=True)
     ndim = _input_ndim(X, name)
     kwargs = dict(dtype=_FLOAT_DTYPES, ensure_all_finite="allow-nan", estimator=estimator)
@@ -207,6 +225,7 @@ def _read(X: Any, name: str, estimator: Any = None, validate_columns: bool | Non
             "univariate sequence."
         )
     values, lengths = _nan_padding_lengths(values, name)
+    _check_float32_range(values, name)
     return Sequences(values=values, lengths=lengths, ndim=ndim)
 
 
@@ -257,6 +276,7 @@ def check_target_sequences(y: Any, n_samples: int, *, name: str = "y") -> Sequen
     """
     if not _is_list_of_sequences(y) and _input_ndim(y, name) == 1:
         values = check_array(y, dtype=_FLOAT_DTYPES, ensure_2d=False, input_name=name)
+        _check_float32_range(values, name)
         seqs = Sequences(values=values[:, np.newaxis, np.newaxis], lengths=np.ones(len(values), np.int64), ndim=1)
     else:
         seqs = _read(y, name)

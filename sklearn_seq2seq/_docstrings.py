@@ -82,6 +82,10 @@ PARAMETERS = """
         Patience of early stopping, in epochs.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks (for example ``LRScheduler`` or ``Checkpoint``); they are copied at ``fit``.
+        ``Checkpoint`` and ``TrainEndCheckpoint`` write into a subfolder of their ``dirname`` named after
+        the estimator's parameters and the training data, so fits in parallel (a grid search) never
+        share files, and a fit with the same parameters and data resumes from its own checkpoint when
+        skorch's ``LoadInitState`` is given too.
     device : str, default="auto"
         Torch device: ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
     verbose : int, default=0

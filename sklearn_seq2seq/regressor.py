@@ -42,7 +42,7 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
     (50,)
     """
 
-    def fit(self, X: Any, y: Any) -> Seq2SeqRegressor:
+    def fit(self, X: Any, y: Any = None) -> Seq2SeqRegressor:
         """Fit the model to predict ``y`` from the sequences ``X``.
 
         Parameters
@@ -50,7 +50,7 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
         X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
             Training sequences; 2-D input is read as univariate sequences.
         y : array-like of shape (n_samples,), (n_samples, n_steps) or (n_samples, n_steps, n_outputs)
-            Targets.
+            Targets (required: without them ``fit`` raises a ``ValueError`` saying so).
 
         Returns
         -------
@@ -59,7 +59,7 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
         """
         return self._fit(X, y, targets_from="y")
 
-    def partial_fit(self, X: Any, y: Any) -> Seq2SeqRegressor:
+    def partial_fit(self, X: Any, y: Any = None) -> Seq2SeqRegressor:
         """Train for one epoch on ``X`` and ``y``, continuing from the current model.
 
         The first call (or a call on an unfitted model) learns the input layout and the scaling

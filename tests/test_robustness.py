@@ -71,3 +71,22 @@ def test_threads_generating_strings_at_once_give_the_sequential_outputs():
         parallel = list(pool.map(model.predict, chunks))
     for a, b in zip(sequential, parallel):
         np.testing.assert_array_equal(a, b)
+
+
+def test_checkpoints_of_parallel_fits_do_not_collide_and_a_fit_resumes_from_its_own(tmp_path):
+    from joblib import Parallel, delayed
+    from skorch.callbacks import Checkpoint, LoadInitState
+
+    def make(max_epochs):
+        checkpoint = Checkpoint(dirname=str(tmp_path), monitor="train_loss_best")
+        return Seq2SeqTransformer(max_epochs=max_epochs, callbacks=[checkpoint, LoadInitState(checkpoint)], **FAST)
+
+    data = [X, X[:, ::-1], X * 2]  # three fits at once, all given the same checkpoint dirname
+    Parallel(n_jobs=3, backend="threading")(delayed(make(4).fit)(x) for x in data)
+    folders = sorted(p.name for p in tmp_path.iterdir())
+    assert len(folders) == 3 and all((tmp_path / f / "params.pt").exists() for f in folders)
+    # the same parameters and data find their checkpoint and continue from its weights and history
+    resumed = make(4).fit(X)
+    assert len(resumed.history_) == 8 and resumed.n_iter_ == 8
+    fresh = Seq2SeqTransformer(max_epochs=4, **FAST).fit(X)
+    assert resumed.history_[4, "train_loss"] < fresh.history_[0, "train_loss"]
