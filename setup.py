@@ -31,6 +31,8 @@ setup(
         "plot": ["matplotlib>=3.6"],
         "pandas": ["pandas>=1.5"],
         "dask": ["dask[distributed]>=2024.1"],
+        "docs": ["sphinx>=7", "pydata-sphinx-theme>=0.15", "numpydoc>=1.6", "sphinx-gallery>=0.16",
+                 "myst-parser>=3", "matplotlib>=3.6"],
     },
     classifiers=[
         "Programming Language :: Python :: 3",

@@ -147,7 +147,7 @@ ATTRIBUTES = """
         For 2-D input ``(n_samples, n_timesteps)``: the number of columns (timesteps), which later calls
         must match, as everywhere in scikit-learn. For 3-D input ``(n_samples, n_timesteps, n_features)``:
         the number of features per timestep; later calls may have another number of timesteps.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
     net_ : Seq2SeqNet
         The fitted skorch net; ``net_.module_`` is the torch module.

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.utils import to_device
 from torch import nn
 
@@ -148,13 +148,17 @@ class Seq2SeqNet(NeuralNet):
         self.inference_batch_size = inference_batch_size
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        """skorch's training loop, noting whether it was stopped by ``KeyboardInterrupt`` (which
-        skorch catches to keep the model trained so far)."""
+        """skorch's training loop, noting whether a user's ``KeyboardInterrupt`` stopped it (skorch
+        catches it to keep the model trained so far)."""
         self.interrupted_ = False
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
-            self.interrupted_ = True
+            # skorch's EarlyStopping stops training by raising KeyboardInterrupt too: that is no interrupt
+            self.interrupted_ = not any(
+                isinstance(cb, EarlyStopping) and getattr(cb, "misses_", 0) >= cb.patience
+                for _, cb in self.callbacks_
+            )
             raise
 
     def infer(self, x, **fit_params):

@@ -34,7 +34,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Per-feature standard deviation (ones when ``with_std=False``).
     n_features_in_ : int
         As for the sequence estimators: columns for 2-D input, features per timestep otherwise.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     Examples

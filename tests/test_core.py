@@ -211,7 +211,11 @@ def test_attend_over_encoder_only_for_supervised_fits(waves):
 
 
 def test_early_stopping_holds_out_data_and_stops(waves):
-    model = Seq2SeqTransformer(**{**FAST, "max_epochs": 500}, early_stopping=True, n_iter_no_change=3).fit(waves)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # stopping early is not an interruption: no warning
+        model = Seq2SeqTransformer(**{**FAST, "max_epochs": 500}, early_stopping=True, n_iter_no_change=3).fit(waves)
     assert model.n_iter_ < 500
     assert all(np.isfinite(model.history_[:, "valid_loss"]))
 
