@@ -151,6 +151,7 @@ class Seq2SeqNet(NeuralNet):
         """skorch's training loop, noting whether a user's ``KeyboardInterrupt`` stopped it (skorch
         catches it to keep the model trained so far)."""
         self.interrupted_ = False
+        self._flatten_rnn_weights()
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
@@ -160,6 +161,13 @@ class Seq2SeqNet(NeuralNet):
                 for _, cb in self.callbacks_
             )
             raise
+
+    def _flatten_rnn_weights(self) -> None:
+        """Put each RNN's weights back in one contiguous block (cuDNN needs it) after a copy, unpickling
+        or ``load_state_dict`` scattered them; a no-op where they already are, and on the CPU."""
+        for module in self.module_.modules():
+            if isinstance(module, nn.RNNBase):
+                module.flatten_parameters()
 
     def infer(self, x, **fit_params):
         if self.module_.training:
@@ -184,6 +192,7 @@ class Seq2SeqNet(NeuralNet):
         """
         self.check_is_fitted()
         self.module_.eval()
+        self._flatten_rnn_weights()
         rows = self.inference_batch_size or self.batch_size
         n_samples = len(next(iter(data.values())))
         outputs: list[np.ndarray] = []  # allocated once the first batch shows the shapes

@@ -64,3 +64,32 @@ def test_gpu_fitted_model_loads_and_predicts_on_a_cpu_only_machine(waves, tmp_pa
     # the same encodings computed on the CPU, up to float32 kernel differences between devices
     # (measured on an H100: 3.8e-4 at most, for encodings of order 1)
     assert float(result.stdout.strip()) < 2e-3
+
+
+def test_safe_format_of_a_gpu_model_loads_on_a_cpu_only_machine(waves, tmp_path):
+    from sklearn_seq2seq import save
+
+    model = Seq2SeqRegressor(**FAST, device="cuda").fit(waves, waves[:, -3:, 0])
+    save(model, tmp_path / "gpu_model.s2s")
+    np.save(tmp_path / "X.npy", waves)
+    np.save(tmp_path / "P.npy", model.predict(waves))
+    script = (
+        "import numpy as np, torch, sklearn_seq2seq as s; assert not torch.cuda.is_available();"
+        f"m = s.load({str(tmp_path / 'gpu_model.s2s')!r}); assert m.device == 'cpu', m.device;"
+        f"P = m.predict(np.load({str(tmp_path / 'X.npy')!r}));"
+        f"print(np.abs(P - np.load({str(tmp_path / 'P.npy')!r})).max())"
+    )
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.strip()) < 2e-3
+    loaded_here = __import__("sklearn_seq2seq").load(tmp_path / "gpu_model.s2s")  # on this machine: the GPU
+    assert next(loaded_here.net_.module_.parameters()).is_cuda
+    np.testing.assert_array_equal(loaded_here.predict(waves), model.predict(waves))
+
+
+def test_partial_fit_on_the_gpu(waves):
+    model = Seq2SeqTransformer(**{**FAST, "max_epochs": 2}, device="cuda")
+    for chunk in np.array_split(waves, 4):
+        model.partial_fit(chunk)
+    assert model.n_iter_ == 4 and next(model.net_.module_.parameters()).is_cuda
