@@ -29,8 +29,24 @@ from sklearn.utils.validation import check_array, validate_data
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 
+class PaddedBatch:
+    """What padded batches of sequences share: ``values`` with samples first, and their ``lengths``."""
+
+    values: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def n_samples(self) -> int:
+        return self.values.shape[0]
+
+    @property
+    def padded(self) -> bool:
+        """Whether any sequence is shorter than the array."""
+        return bool((self.lengths < self.values.shape[1]).any())
+
+
 @dataclass(frozen=True)
-class Sequences:
+class Sequences(PaddedBatch):
     """A batch of sequences in the internal layout.
 
     Attributes
@@ -50,15 +66,6 @@ class Sequences:
     lengths: np.ndarray
     ndim: int
     is_list: bool = False
-
-    @property
-    def n_samples(self) -> int:
-        return self.values.shape[0]
-
-    @property
-    def padded(self) -> bool:
-        """Whether any sequence is shorter than the array."""
-        return bool((self.lengths < self.values.shape[1]).any())
 
     def to_user(self, values: np.ndarray, lengths: np.ndarray | None = None) -> Any:
         """Give sequences of shape (n, T, F) back in this input's form (see :func:`to_user`)."""

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from ._data import PaddedBatch
+
 #: Reserved ids: padding, start of sequence, end of sequence, unknown token.
 PAD, START, END, UNK = 0, 1, 2, 3
 N_SPECIAL = 4
@@ -204,7 +206,7 @@ class Vocabulary(Mapping):
 
 
 @dataclass(frozen=True)
-class TokenSequences:
+class TokenSequences(PaddedBatch):
     """A batch of token sequences in the internal layout.
 
     Attributes
@@ -221,11 +223,3 @@ class TokenSequences:
     values: np.ndarray
     lengths: np.ndarray
     tokens: list
-
-    @property
-    def n_samples(self) -> int:
-        return self.values.shape[0]
-
-    @property
-    def padded(self) -> bool:
-        return bool((self.lengths < self.values.shape[1]).any())
