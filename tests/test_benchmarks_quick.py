@@ -16,7 +16,7 @@ def _accuracies_valid(result):
 
 
 def _timings_valid(result):
-    return result["ratio"] > 0 and all(row["median_s"] > 0 for row in result["rows"])
+    return result["ratio"] > 0 and result["rows"] and all(row["median_s"] > 0 for row in result["rows"])
 
 
 def _throughput_valid(result):
@@ -35,7 +35,7 @@ def _speedups_valid(result):
     "script, valid",
     [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
      ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
-     ("search_scaling.py", _timings_valid)],
+     ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid)],
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"

@@ -1,0 +1,88 @@
+"""The cost of variable length: fitting on ragged sequences vs the same amount of fixed-length data.
+
+Contenders, each fitted for ``--epochs`` epochs with the default model, run alternately after a
+warm-up (medians of ``--repeats`` rounds):
+
+* ``ragged``: waves of length 20-200 given as a list (batches with padding are packed, so padded
+  steps never enter the recurrence);
+* ``fixed, same steps``: the same number of sequences, all of the mean length (the same number of
+  real timesteps in total, no padding);
+* ``naive padding``: the ragged waves zero-padded to the longest and given as one array, so the model
+  reads the padding as data (wrong, but the speed that skipping packing would give).
+
+Target (issue 5): ragged <= 1.3x the fixed-length time.
+
+    python benchmarks/ragged_cost.py
+    python benchmarks/ragged_cost.py --quick     # tiny (CI keeps the script working)
+
+Prints a table and writes benchmarks/results/ragged_cost.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sklearn_seq2seq import Seq2SeqTransformer
+from variable_length import make_waves  # the same waves as the accuracy benchmark
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=256)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "ragged_cost.json"))
+    args = parser.parse_args()
+    if args.quick:
+        args.n, args.epochs, args.repeats = 32, 1, 1
+
+    ragged, _ = make_waves(args.n, seed=0)
+    mean_length = int(round(np.mean([len(x) for x in ragged])))
+    fixed = np.stack([np.resize(x, (mean_length, 1)) for x in ragged])
+    naive = np.zeros((args.n, max(len(x) for x in ragged), 1))
+    for i, x in enumerate(ragged):
+        naive[i, : len(x)] = x
+    contenders = {"ragged (list, packed)": ragged, f"fixed, same steps (T={mean_length})": fixed,
+                  f"naive padding (T={naive.shape[1]}, no packing)": naive}
+
+    def fit(X):
+        return Seq2SeqTransformer(max_epochs=args.epochs, random_state=0).fit(X)
+
+    for X in contenders.values():  # warm-up
+        Seq2SeqTransformer(max_epochs=1, random_state=0).fit(X[:32])
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(args.repeats):
+        for name, X in contenders.items():
+            start = time.perf_counter()
+            fit(X)
+            times[name].append(time.perf_counter() - start)
+
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    fixed_s = medians[f"fixed, same steps (T={mean_length})"]
+    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()} n={args.n} epochs={args.epochs} "
+          f"repeats={args.repeats}")
+    print(f"{'contender':<40}{'median s':>10}{'vs fixed':>10}")
+    rows = []
+    for name, seconds in medians.items():
+        rows.append({"contender": name, "median_s": seconds, "ratio_to_fixed": seconds / fixed_s})
+        print(f"{name:<40}{seconds:>10.2f}{seconds / fixed_s:>9.2f}x")
+    ratio = medians["ragged (list, packed)"] / fixed_s
+    print(f"ragged / fixed: {ratio:.2f}x (target <= 1.3x)")
+    result = {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "n": args.n,
+              "epochs": args.epochs, "repeats": args.repeats, "rows": rows, "ratio": ratio}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=1))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
