@@ -172,10 +172,12 @@ class Seq2SeqNet(NeuralNet):
     def infer(self, x, **fit_params):
         if self.module_.training:
             fit_params.setdefault("teacher_forcing", self.teacher_forcing)
+        if "target" in x:  # decode only as many steps as the batch's longest target has
+            x = {**x, "target": x["target"][:, : int(x["target_lengths"].max())]}
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        y_true = to_device(torch.as_tensor(y_true), self.device)
+        y_true = to_device(torch.as_tensor(y_true), self.device)[:, : y_pred.shape[1]]
         return self.criterion_(y_pred, y_true, to_device(X["target_lengths"], self.device))
 
     # ---- inference (no gradients, batched by BatchLoader, moved by skorch's device handling) ----

@@ -44,7 +44,11 @@ def test_learns_sorting_of_short_strings():
 
 
 def test_beam_search_is_not_worse_than_greedy_on_held_out_data():
-    # a deliberately undertrained model, so greedy decoding makes mistakes that beam search can fix
+    # a partly trained model, so greedy decoding makes mistakes that beam search can fix. Beam search
+    # finds likelier outputs, which is not always more exact matches: measured on this task (beam 5 /
+    # greedy) for seeds 0, 1, 2 after 6 epochs: 0.630/0.603, 0.633/0.620, 0.637/0.643; after 10:
+    # 0.850/0.857, 0.917/0.900, 0.893/0.897; after 15: 0.883/0.877, 0.947/0.937, 0.987/0.993.
+    # This seeded test pins seed 0 after 6 epochs.
     X = random_strings(400, seed=4, high=9)
     y = ["".join(sorted(s)) for s in X]
     model = Seq2SeqTransformer(max_epochs=6, **TOKENS).fit(X, y)

@@ -188,3 +188,21 @@ def test_scheduled_sampling_decays_teacher_forcing(ragged):
     assert model.get_params()["teacher_forcing"] == (1.0, 0.0)
     with pytest.raises(ValueError, match="pair of probabilities"):
         Seq2SeqTransformer(**FAST, teacher_forcing=(1.0, 2.0)).fit(ragged[0])
+
+
+@pytest.mark.parametrize("cell, num_layers, bidirectional", [("gru", 1, True), ("lstm", 2, True), ("gru", 2, False)])
+def test_cpu_per_direction_encoder_equals_packing(cell, num_layers, bidirectional):
+    import torch
+
+    from sklearn_seq2seq._nn.encoder import RecurrentEncoder
+
+    torch.manual_seed(0)
+    encoder = RecurrentEncoder(3, 16, cell, num_layers, bidirectional, 0.0)
+    x, lengths = torch.randn(5, 12, 3), torch.tensor([12, 3, 7, 1, 9])
+    packed_states, packed_final = encoder._run_packed(x, lengths)
+    states, final = encoder._run_per_direction(x, lengths)
+    torch.testing.assert_close(states, packed_states, atol=1e-6, rtol=0)
+    torch.testing.assert_close(final, packed_final, atol=1e-6, rtol=0)
+    # the gradients reach the RNN's own weights
+    states.sum().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in encoder.rnn.parameters())

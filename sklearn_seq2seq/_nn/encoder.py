@@ -12,8 +12,10 @@ RNN_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
 class RecurrentEncoder(nn.Module):
     """GRU or LSTM encoder returning every timestep's state and the last layer's final state.
 
-    Batches whose sequences are all full length run as one plain RNN call; batches with padding are
-    packed, so padded steps never enter the recurrence.
+    Steps that are padding in every sequence of a batch are cut off first. Batches whose sequences
+    are then all full length run as one plain RNN call; batches with padding run each direction
+    separately without packing on CPUs (:meth:`_run_per_direction`) and packed on GPUs, so padded steps
+    never enter the recurrence either way.
 
     Parameters
     ----------
@@ -46,6 +48,8 @@ class RecurrentEncoder(nn.Module):
             dropout=dropout if num_layers > 1 else 0.0,
         )
         self.output_size = hidden_size * self.num_directions
+        self._param_names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        self._plain: dict[int, nn.Module] = {}  # a plain dict: not submodules, not parameters
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Encode ``x`` of shape (B, T, F).
@@ -58,15 +62,72 @@ class RecurrentEncoder(nn.Module):
             The last layer's final state (each direction's, concatenated).
         """
         n_steps = x.shape[1]
-        if bool((lengths < n_steps).any()):
-            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-            states, hidden = self.rnn(packed)
-            states, _ = pad_packed_sequence(states, batch_first=True, total_length=n_steps)
+        longest = int(lengths.max())
+        x = x[:, :longest]  # steps that are padding in every sequence of the batch are never computed
+        if bool((lengths < longest).any()):
+            if x.device.type == "cpu":
+                states, final = self._run_per_direction(x, lengths)
+            else:
+                states, final = self._run_packed(x, lengths)
         else:
             states, hidden = self.rnn(x)
+            final = self._final(hidden, x.shape[0])
+        if longest < n_steps:
+            states = nn.functional.pad(states, (0, 0, 0, n_steps - longest))
+        return states, final
+
+    def _final(self, hidden, batch: int) -> torch.Tensor:
+        """The last layer's final state of each direction, concatenated: (B, output_size)."""
         if isinstance(hidden, tuple):  # LSTM: (h, c)
             hidden = hidden[0]
-        batch = x.shape[0]
         last = hidden.view(self.num_layers, self.num_directions, batch, -1)[-1]
-        final = last.transpose(0, 1).reshape(batch, self.output_size)
-        return states, final
+        return last.transpose(0, 1).reshape(batch, self.output_size)
+
+    def _run_packed(self, x: torch.Tensor, lengths: torch.Tensor):
+        """Padded batch as a packed sequence (cuDNN's fast path on GPUs)."""
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        states, hidden = self.rnn(packed)
+        states, _ = pad_packed_sequence(states, batch_first=True, total_length=x.shape[1])
+        return states, self._final(hidden, x.shape[0])
+
+    def _run_per_direction(self, x: torch.Tensor, lengths: torch.Tensor):
+        """Padded batch without packing, with the same weights and the same result as packing.
+
+        Each direction of each layer runs as one plain (unidirectional) RNN call over the padded
+        batch: the forward direction reads each sequence from its start, so its states before the
+        sequence's end never see padding; the backward direction reads each sequence reversed within
+        its own length, so it starts at the sequence's last real step. Packed sequences are about 2x
+        slower than plain ones on CPUs (benchmarks/README.md), hence this path there.
+        """
+        batch, n_steps = x.shape[0], x.shape[1]
+        steps = torch.arange(n_steps, device=x.device).unsqueeze(0)
+        last = (lengths.to(x.device) - 1).unsqueeze(1)
+        within = torch.where(steps <= last, last - steps, steps)  # reverses each sequence's real steps
+        reverse_index = within.unsqueeze(-1)
+        layer_input, finals = x, []
+        for layer in range(self.num_layers):
+            outputs, finals = [], []
+            for direction in range(self.num_directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                params = {f"{name}_l0": getattr(self.rnn, name + suffix) for name in self._param_names}
+                seq = layer_input if direction == 0 else layer_input.gather(1, reverse_index.expand_as(layer_input))
+                out, _ = torch.func.functional_call(self._plain_rnn(layer), params, (seq,))
+                if direction:
+                    out = out.gather(1, reverse_index.expand_as(out))  # back to time order
+                    finals.append(out[:, 0])  # the backward direction ends at the first step
+                else:
+                    finals.append(out.gather(1, last.unsqueeze(-1).expand(-1, 1, out.shape[2])).squeeze(1))
+                outputs.append(out)
+            layer_input = torch.cat(outputs, dim=-1)
+            if self.rnn.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = nn.functional.dropout(layer_input, self.rnn.dropout, training=True)
+        mask = (steps < lengths.to(x.device).unsqueeze(1)).unsqueeze(-1)
+        return layer_input * mask, torch.cat(finals, dim=-1)
+
+    def _plain_rnn(self, layer: int) -> nn.Module:
+        """A unidirectional single-layer RNN of this encoder's kind, whose weights ``functional_call``
+        replaces by one direction's weights of ``self.rnn`` (kept outside the module's parameters)."""
+        if layer not in self._plain:
+            input_size = self.rnn.input_size if layer == 0 else self.output_size
+            self._plain[layer] = type(self.rnn)(input_size, self.rnn.hidden_size, batch_first=True)
+        return self._plain[layer]
