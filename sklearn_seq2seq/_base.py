@@ -42,6 +42,9 @@ from ._nn.model import ATTEND_OVER
 from ._nn.readout import READOUTS
 from ._tokens import END, TokenSequences, Vocabulary, join_tokens, split_tokens, token_form
 
+#: skorch callbacks that write files; each fit gets its own folder for them (see ``_checkpoint_key``).
+_CHECKPOINTS = (Checkpoint, TrainEndCheckpoint)
+
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop}
 
 #: ``decoder_input="auto"`` feeds previous values (teacher forcing) when the longest target sequence
@@ -236,6 +239,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         return self.n_components
 
     # ------------------------------------------------------------------ reading inputs and targets
+    #: Added to the error for token targets given to an estimator that does not take them.
+    _token_targets_hint = ""
+
     def _token_setting(self, name: str) -> bool | str:
         """Whether ``X`` (``name="X"``) or ``y`` are read as tokens: True, False or "auto" (strings only)."""
         return self.input_tokens if name == "X" else False
@@ -247,10 +253,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         if setting is False:
             if detected is not None:
                 what = "input_tokens=False" if name == "X" else "a target of numbers"
-                hint = (
-                    "; for token targets use Seq2SeqTransformer" if name == "y" and "Regressor" in type(self).__name__
-                    else ""
-                )
+                hint = self._token_targets_hint if name == "y" else ""
                 raise TypeError(
                     f"{name} holds strings, but {type(self).__name__} expects numbers here ({what}){hint}."
                 )
@@ -378,17 +381,21 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
         targets = seqs if targets_from == "X" else self._read_targets(y, seqs, reset=False)
         if epochs is None:
-            epochs = auto_epochs(seqs.n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
+            epochs = self._n_epochs(seqs.n_samples)
         net = copy.deepcopy(self.net_)  # a failure leaves the fitted model as it was
         self._train(net, self._training_data(seqs, targets), epochs=epochs, seed=self._seed + self.n_iter_, first=False)
         return self
+
+    def _n_epochs(self, n_samples: int) -> int:
+        """Epochs a fit (or a warm-started continuation) on ``n_samples`` sequences trains for."""
+        return auto_epochs(n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
 
     def _checkpoint_key(self, data: dict) -> str | None:
         """A folder name for this fit's checkpoint files: the same for the same estimator parameters and
         training data (so a fit can resume from its own checkpoint, with skorch's ``LoadInitState``), and
         different for fits that differ in either (so parallel fits, e.g. in a grid search, never write
         to the same files). None when no ``Checkpoint`` callback is given."""
-        if not any(isinstance(cb[1] if isinstance(cb, tuple) else cb, (Checkpoint, TrainEndCheckpoint))
+        if not any(isinstance(cb[1] if isinstance(cb, tuple) else cb, _CHECKPOINTS)
                    for cb in self.callbacks or []):
             return None
         params = {k: v for k, v in self.get_params(deep=False).items() if k not in ("callbacks", "verbose", "device")}
@@ -485,7 +492,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         ``checkpoint_key`` names a subfolder that the user's ``Checkpoint`` callbacks write to inside
         their ``dirname`` (see :meth:`_checkpoint_key`).
         """
-        max_epochs = auto_epochs(n_samples, self.batch_size) if self.max_epochs == "auto" else self.max_epochs
+        max_epochs = self._n_epochs(n_samples)
         callbacks: list = []
         teacher_forcing = self.teacher_forcing
         if isinstance(teacher_forcing, tuple):
@@ -518,7 +525,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 raise TypeError(f"callbacks must be skorch Callback instances or (name, callback) tuples; got {cb!r}.")
             callbacks.append(cb if isinstance(cb, tuple) else (f"user_{i}_{type(cb).__name__}", cb))
         for _, cb in callbacks:
-            if isinstance(cb, (Checkpoint, TrainEndCheckpoint)) and checkpoint_key is not None:
+            if isinstance(cb, _CHECKPOINTS) and checkpoint_key is not None:
                 cb.dirname = os.path.join(cb.dirname, checkpoint_key)
         optimizer = _OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
         if "n_output_tokens" in self._module_kwargs:

@@ -196,11 +196,12 @@ class Seq2SeqNet(NeuralNet):
         self.module_.eval()
         self._flatten_rnn_weights()
         rows = self.inference_batch_size or self.batch_size
-        n_samples = len(next(iter(data.values())))
+        dataset = ArrayDataset(data)
+        n_samples = len(dataset)
         outputs: list[np.ndarray] = []  # allocated once the first batch shows the shapes
         with torch.inference_mode():
             for start in range(0, n_samples, rows):
-                batch, _ = ArrayDataset(data)[np.arange(start, min(start + rows, n_samples))]
+                batch, _ = dataset[np.arange(start, min(start + rows, n_samples))]
                 n_rows = len(next(iter(batch.values())))
                 result = fn(**to_device(_pad_rows(batch, rows), self.device))
                 parts = result if isinstance(result, tuple) else (result,)

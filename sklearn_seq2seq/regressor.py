@@ -14,6 +14,8 @@ from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 
 
 class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
+    _token_targets_hint = "; for token targets use Seq2SeqTransformer"
+
     __doc__ = f"""Attention encoder-decoder regressor from sequences to numbers, vectors or sequences.
 
     The target ``y`` may have shape ``(n_samples,)`` (a number), ``(n_samples, n_steps)`` (a vector or

@@ -207,8 +207,8 @@ class Seq2SeqTransformer(BaseSeq2Seq):
 
     def _targets_source(self, y: Any) -> str:
         """``"y"`` when ``y`` is a target to learn, ``"X"`` for an autoencoder (no ``y``, or class labels)."""
-        if y is not None and (self._reads_token_targets(y) or self.__dict__.get("target_vocabulary_") is not None
-                              and self.__dict__.get("_targets_from") == "y"):
+        fitted_on_token_targets = self._target_tokens and self._targets_from == "y"
+        if y is not None and (self._reads_token_targets(y) or fitted_on_token_targets):
             return "y"
         return "X" if y is None or is_label_vector(y) else "y"
 

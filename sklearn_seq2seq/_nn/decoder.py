@@ -186,6 +186,10 @@ class AttentionDecoder(nn.Module):
                 previous = torch.where(use_target, target[:, t : t + 1], previous)
         return torch.cat(outputs, dim=1), (torch.cat(weights, dim=1) if weights else None)
 
+    def _select_states(self, state, index: torch.Tensor):
+        """The recurrent state (an LSTM's ``(h, c)`` pair alike) of the batch rows ``index``."""
+        return tuple(s[:, index] for s in state) if self.is_lstm else state[:, index]
+
     def search(
         self,
         code: torch.Tensor,
@@ -216,8 +220,7 @@ class AttentionDecoder(nn.Module):
         batch, width, n_ids = code.shape[0], beam_width, self.n_tokens
         n_memory = memory.shape[1]
         flat = torch.arange(batch, device=code.device).repeat_interleave(width)
-        state = self.initial_state(code)
-        state = tuple(s[:, flat] for s in state) if self.is_lstm else state[:, flat]
+        state = self._select_states(self.initial_state(code), flat)
         memory = memory[flat]
         memory_mask = None if memory_mask is None else memory_mask[flat]
         scores = code.new_full((batch, width), float("-inf"))
@@ -239,7 +242,7 @@ class AttentionDecoder(nn.Module):
             top, index = (scores.unsqueeze(-1) + log_p).view(batch, -1).topk(width, dim=-1)
             origin, token = index // n_ids, index % n_ids
             rows = (torch.arange(batch, device=code.device).unsqueeze(1) * width + origin).view(-1)
-            state = tuple(s[:, rows] for s in state) if self.is_lstm else state[:, rows]
+            state = self._select_states(state, rows)
             ids = ids.view(batch * width, max_steps)[rows].view(batch, width, max_steps)
             weights = weights.view(batch * width, max_steps, n_memory)[rows].view(batch, width, max_steps, n_memory)
             was_finished = finished.gather(1, origin)

@@ -99,12 +99,12 @@ class RecurrentEncoder(nn.Module):
         its own length, so it starts at the sequence's last real step. Packed sequences are about 2x
         slower than plain ones on CPUs (benchmarks/README.md), hence this path there.
         """
-        batch, n_steps = x.shape[0], x.shape[1]
-        steps = torch.arange(n_steps, device=x.device).unsqueeze(0)
-        last = (lengths.to(x.device) - 1).unsqueeze(1)
+        lengths = lengths.to(x.device)
+        steps = torch.arange(x.shape[1], device=x.device).unsqueeze(0)
+        last = (lengths - 1).unsqueeze(1)
         within = torch.where(steps <= last, last - steps, steps)  # reverses each sequence's real steps
         reverse_index = within.unsqueeze(-1)
-        layer_input, finals = x, []
+        layer_input = x
         for layer in range(self.num_layers):
             outputs, finals = [], []
             for direction in range(self.num_directions):
@@ -121,7 +121,7 @@ class RecurrentEncoder(nn.Module):
             layer_input = torch.cat(outputs, dim=-1)
             if self.rnn.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = nn.functional.dropout(layer_input, self.rnn.dropout, training=True)
-        mask = (steps < lengths.to(x.device).unsqueeze(1)).unsqueeze(-1)
+        mask = (steps < lengths.unsqueeze(1)).unsqueeze(-1)
         return layer_input * mask, torch.cat(finals, dim=-1)
 
     def _plain_rnn(self, layer: int) -> nn.Module:
