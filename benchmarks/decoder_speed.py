@@ -1,15 +1,16 @@
 """Decoder speed: our teacher-forced decoder vs a per-step additive-attention decoder (tutorial style).
 
 Task: read a noisy multi-frequency series and output it reversed in time. Both models share the
-encoder (a bidirectional GRU, ``hidden`` units per direction) and use additive (Bahdanau) attention over
-the encoder states with the same decoder hidden size:
+encoder (our bidirectional encoder with the package's default cell, ``--cell`` to change it; ``hidden``
+units per direction) and attend over the encoder states with the same decoder hidden size:
 
 * ours: ``Seq2SeqModule(attend_over="encoder", attention=..., decoder_input="previous")`` with the
-  default ``attention="general"`` (``--attention additive`` to compare the same score form); under
-  teacher forcing the decoder is one GRU call plus attention batched over all steps;
+  default ``attention="general"`` (``--attention additive`` to compare the same score form) and the
+  same ``--cell``; under teacher forcing the decoder is one RNN call plus attention batched over all
+  steps;
 * per-step: the decoder of the classic PyTorch translation tutorial's design, written here: at every
   step the previous hidden state attends over the encoder states, the context is concatenated to the
-  previous target value and one GRU step is taken (a Python loop over time).
+  previous target value and one GRU step is taken (a Python loop over time), as in the tutorial.
 
 Both train for the same epochs with the same batches, optimiser and learning rate; each T alternates
 the two contenders (after a warm-up) and reports the median time per epoch, the speed-up and the final
@@ -34,6 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from sklearn_seq2seq import Seq2SeqTransformer
 from sklearn_seq2seq._nn import Seq2SeqModule
 from sklearn_seq2seq._nn.encoder import RecurrentEncoder
 
@@ -41,9 +43,9 @@ from sklearn_seq2seq._nn.encoder import RecurrentEncoder
 class PerStepAttentionDecoder(nn.Module):
     """Bahdanau decoder stepping through time: attention from the previous hidden state at each step."""
 
-    def __init__(self, n_features: int, hidden: int, encoder_size: int) -> None:
+    def __init__(self, n_features: int, hidden: int, encoder_size: int, cell: str) -> None:
         super().__init__()
-        self.encoder = RecurrentEncoder(n_features, hidden, "gru", 1, True, 0.0)
+        self.encoder = RecurrentEncoder(n_features, hidden, cell, 1, True, 0.0)
         self.key = nn.Linear(encoder_size, hidden)
         self.query = nn.Linear(hidden, hidden, bias=False)
         self.energy = nn.Linear(hidden, 1, bias=False)
@@ -67,10 +69,10 @@ class PerStepAttentionDecoder(nn.Module):
 
 
 class Ours(nn.Module):
-    def __init__(self, n_features: int, hidden: int, attention: str) -> None:
+    def __init__(self, n_features: int, hidden: int, attention: str, cell: str) -> None:
         super().__init__()
         self.model = Seq2SeqModule(
-            n_features, n_features, n_components=32, hidden_size=hidden, attention=attention,
+            n_features, n_features, n_components=32, hidden_size=hidden, cell=cell, attention=attention,
             attend_over="encoder", decoder_input="previous",
         )
 
@@ -108,6 +110,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--attention", default="general", choices=["general", "dot", "additive"],
                         help="score form of our decoder (the per-step contender is always additive)")
+    parser.add_argument("--cell", default=Seq2SeqTransformer().cell, choices=["gru", "lstm"],
+                        help="cell of the shared encoder and of our decoder (default: the package's default)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "decoder_speed.json"))
     args = parser.parse_args()
@@ -115,6 +119,7 @@ def main() -> None:
         args.timesteps, args.n, args.epochs = [10], 64, 1
 
     print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()}  ours: attention={args.attention}  "
+          f"cell={args.cell}  "
           f"n={args.n} hidden={args.hidden} "
           f"epochs={args.epochs} batch={args.batch_size}")
     print(f"{'T':>5}{'ours s/epoch':>14}{'per-step s/epoch':>18}{'speed-up':>10}{'ours loss':>11}{'per-step loss':>15}")
@@ -122,7 +127,8 @@ def main() -> None:
     for T in args.timesteps:
         x, y = make_data(args.n, T)
         torch.manual_seed(0)
-        models = {"ours": Ours(2, args.hidden, args.attention), "per_step": PerStepAttentionDecoder(2, args.hidden, 2 * args.hidden)}
+        models = {"ours": Ours(2, args.hidden, args.attention, args.cell),
+                  "per_step": PerStepAttentionDecoder(2, args.hidden, 2 * args.hidden, args.cell)}
         optimizers = {k: torch.optim.Adam(m.parameters(), lr=3e-3) for k, m in models.items()}
         for name in models:  # warm-up on one batch
             train_epoch(models[name], optimizers[name], x[: args.batch_size], y[: args.batch_size], args.batch_size,
@@ -144,7 +150,7 @@ def main() -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "args": vars(args),
-                               "attention": args.attention, "rows": rows}, indent=1))
+                               "attention": args.attention, "cell": args.cell, "rows": rows}, indent=1))
     print(f"wrote {out}")
 
 

@@ -1,7 +1,9 @@
 """Encoding throughput and memory: ``transform`` sequences per second, and peak memory against n.
 
-Throughput: a model fitted (briefly) on T=50, F=3 sequences encodes n=20,000 sequences; median of 3
-timed calls after a warm-up (target: >= 30,000 sequences/s on 2 cores). Memory: for each n a fresh
+Throughput: models fitted (briefly) on T=50, F=3 sequences encode n=20,000 sequences; median of 3
+alternating timed calls after a warm-up (target: >= 30,000 sequences/s on 2 cores). Contenders: the
+default model; the same with its inference batches run one at a time instead of concurrently; the
+other recurrent cell. Memory: for each n a fresh
 process builds the input, measures its peak resident memory before and during ``transform``, and
 reports the growth (peak resident memory during ``transform`` minus resident memory before it, the
 peak mark reset after the input is built) against the size of the input and of the output.
@@ -16,6 +18,7 @@ Prints a table and writes benchmarks/results/throughput.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -28,9 +31,24 @@ import joblib
 import numpy as np
 import torch
 
+import sklearn_seq2seq._net as net
 from sklearn_seq2seq import Seq2SeqTransformer
 
 T, F = 50, 3
+DEFAULT_CELL = Seq2SeqTransformer().cell
+CELLS = [DEFAULT_CELL] + [cell for cell in ("gru", "lstm") if cell != DEFAULT_CELL]
+
+
+@contextlib.contextmanager
+def one_batch_at_a_time(serial: bool):
+    """Turn off the concurrent inference batches (to measure what they bring)."""
+    concurrent = net._map_concurrently
+    if serial:
+        net._map_concurrently = lambda fn, items, device: map(fn, items)
+    try:
+        yield
+    finally:
+        net._map_concurrently = concurrent
 
 
 def make(n: int, seed: int = 0) -> np.ndarray:
@@ -86,18 +104,31 @@ def main() -> None:
     if args.quick:
         args.n, args.memory_n = 500, [1000]
 
-    model = Seq2SeqTransformer(max_epochs=1, random_state=0).fit(make(512))
     X = make(args.n)
-    model.transform(X[:1000])  # warm-up
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        model.transform(X)
-        times.append(time.perf_counter() - start)
-    rate = args.n / statistics.median(times)
+    models = {cell: Seq2SeqTransformer(max_epochs=1, random_state=0, cell=cell).fit(make(512)) for cell in CELLS}
+    model = models[DEFAULT_CELL]
+    contenders = {  # name: (model, batches one at a time?)
+        f"default ({DEFAULT_CELL})": (model, False),
+        f"default ({DEFAULT_CELL}), one batch at a time": (model, True),
+        **{f"cell={cell}": (m, False) for cell, m in models.items() if cell != DEFAULT_CELL},
+    }
+    for m, _ in contenders.values():
+        m.transform(X[:1000])  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(3):  # alternating
+        for name, (m, serial) in contenders.items():
+            with one_batch_at_a_time(serial):
+                start = time.perf_counter()
+                m.transform(X)
+                times[name].append(time.perf_counter() - start)
+    rates = {name: args.n / statistics.median(t) for name, t in times.items()}
+    rate = rates[f"default ({DEFAULT_CELL})"]
     print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()}  T={T} F={F} "
-          f"batch_size={model.batch_size} n_components={model.n_components}")
-    print(f"transform throughput: {rate:,.0f} sequences/s (median of 3 calls on n={args.n}; target >= 30,000)")
+          f"batch_size={model.batch_size} n_components={model.n_components}  n={args.n}, median of 3 alternating calls")
+    print(f"{'transform':<44}{'sequences/s':>12}{'vs default':>11}")
+    for name, r in rates.items():
+        print(f"{name:<44}{r:>12,.0f}{r / rate:>10.2f}x")
+    print(f"default model: {rate:,.0f} sequences/s (target >= 30,000)")
 
     model_path = Path(args.out).with_suffix(".model.joblib")
     model_path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,8 +145,9 @@ def main() -> None:
     finally:
         model_path.unlink(missing_ok=True)
     result = {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "n": args.n,
-              "median_s": statistics.median(times), "sequences_per_s": rate, "memory": memory,
-              "rows": [{"sequences_per_s": rate}]}
+              "sequences_per_s": rate, "memory": memory,
+              "rows": [{"contender": name, "median_s": statistics.median(times[name]), "sequences_per_s": r}
+                       for name, r in rates.items()]}
     Path(args.out).write_text(json.dumps(result, indent=1))
     print(f"wrote {args.out}")
 

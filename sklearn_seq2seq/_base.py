@@ -133,6 +133,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "standardize": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "group_by_length": ["boolean"],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -171,6 +172,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         standardize: bool = True,
         max_epochs: int | str = "auto",
         batch_size: int = 32,
+        group_by_length: bool = False,
         lr: float = 3e-3,
         optimizer: str | type = "adam",
         weight_decay: float = 0.0,
@@ -205,6 +207,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.standardize = standardize
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.group_by_length = group_by_length
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay
@@ -548,6 +551,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             iterator_train=BatchLoader,
             iterator_valid=BatchLoader,
             iterator_train__shuffle=True,
+            iterator_train__group_by_length=self.group_by_length,
             teacher_forcing=teacher_forcing,
             verbose=int(bool(self.verbose)),
             device=device,

@@ -65,6 +65,11 @@ PARAMETERS = """
         Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences
         (measured fastest on 2 CPU cores: 21,600 sequences/s against 14,100 with batches of 32), each
         padded to that size so that a sequence's outputs do not depend on the others passed with it.
+    group_by_length : bool, default=False
+        Batch variable-length training data by length: each epoch's random order is cut into spans
+        of 20 batches, each span is sorted by sequence length and the batches are shuffled, so a batch
+        pads little. On ragged data this makes training faster (``benchmarks/ragged_cost.py``); data of
+        one length is batched as without it.
     lr : float, default=3e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"

@@ -90,3 +90,30 @@ def test_checkpoints_of_parallel_fits_do_not_collide_and_a_fit_resumes_from_its_
     assert len(resumed.history_) == 8 and resumed.n_iter_ == 8
     fresh = Seq2SeqTransformer(max_epochs=4, **FAST).fit(X)
     assert resumed.history_[4, "train_loss"] < fresh.history_[0, "train_loss"]
+
+
+def test_concurrent_inference_batches_match_one_at_a_time_and_leave_thread_settings_alone(monkeypatch):
+    import threading
+
+    import torch
+
+    import sklearn_seq2seq._net as net
+
+    ragged = [x[: 3 + i % 8] for i, x in enumerate(np.random.RandomState(1).normal(size=(700, 10, 2)))]
+    model = Seq2SeqTransformer(max_epochs=2, **FAST).fit(ragged)
+    threads = torch.get_num_threads()
+    used = []
+    concurrent = net._map_concurrently
+    monkeypatch.setattr(net, "_map_concurrently", lambda *a: used.append(1) or concurrent(*a))
+    Z, Y = model.transform(ragged), model.predict(ragged)  # 3 inference batches
+    assert used
+    monkeypatch.setattr(net, "_map_concurrently", lambda fn, items, device: map(fn, items))
+    np.testing.assert_array_equal(Z, model.transform(ragged))
+    assert all(np.array_equal(a, b) for a, b in zip(Y, model.predict(ragged)))
+    # the caller's torch thread count stays, and so does the count a new thread starts with
+    assert torch.get_num_threads() == threads
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    thread.start()
+    thread.join()
+    assert seen == [threads]

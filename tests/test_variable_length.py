@@ -206,3 +206,58 @@ def test_cpu_per_direction_encoder_equals_packing(cell, num_layers, bidirectiona
     # the gradients reach the RNN's own weights
     states.sum().backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in encoder.rnn.parameters())
+
+
+# ---------------------------------------------------------------- batching by length
+def _epoch_batches(loader, seed, key="lengths"):
+    import torch
+
+    torch.manual_seed(seed)
+    return [batch[key].numpy().ravel() for batch, _ in loader]
+
+
+def test_group_by_length_pads_less_and_still_sees_every_sample_once_per_epoch():
+    import torch
+
+    from sklearn_seq2seq._net import ArrayDataset, BatchLoader
+
+    rng = np.random.RandomState(0)
+    lengths = rng.randint(5, 200, size=1000)
+    data = ArrayDataset({"x": np.zeros((1000, 1, 1)), "lengths": lengths, "target_lengths": lengths})
+    padded = {}
+    for group in (False, True):
+        loader = BatchLoader(data, batch_size=32, shuffle=True, group_by_length=group)
+        batches = _epoch_batches(loader, seed=1)
+        assert len(batches) == len(loader) == 32
+        assert sorted(np.concatenate(batches)) == sorted(lengths)  # each sample once
+        padded[group] = sum(len(b) * b.max() for b in batches) / lengths.sum()
+    assert padded[False] > 1.6 and padded[True] < 1.1  # padded steps per real step
+    # batches differ between epochs (a fresh random order), and the span of 20 batches bounds the sorting
+    loader = BatchLoader(data, batch_size=32, shuffle=True, group_by_length=True)
+    assert any(not np.array_equal(a, b) for a, b in zip(_epoch_batches(loader, 1), _epoch_batches(loader, 2)))
+    # a Subset (skorch's validation split) is grouped by its own samples' lengths
+    subset = torch.utils.data.Subset(data, np.arange(0, 1000, 2))
+    batches = _epoch_batches(BatchLoader(subset, batch_size=32, shuffle=True, group_by_length=True), seed=1)
+    assert sorted(np.concatenate(batches)) == sorted(lengths[::2])
+
+
+def test_group_by_length_leaves_fixed_length_batches_unchanged():
+    from sklearn_seq2seq._net import ArrayDataset, BatchLoader
+
+    data = ArrayDataset({"x": np.arange(100.0).reshape(100, 1, 1), "lengths": np.full(100, 7)})
+    plain, grouped = (
+        _epoch_batches(BatchLoader(data, 16, shuffle=True, group_by_length=g), seed=3, key="x") for g in (False, True)
+    )
+    assert all(np.array_equal(a, b) for a, b in zip(plain, grouped)) and len(plain) == len(grouped) == 7
+
+
+def test_group_by_length_fit_learns_and_keeps_padding_out(padding_atol):
+    X, _ = ragged_waves(240, seed=1)
+    y = np.array([np.abs(x[:, 0]).mean() for x in X])  # about 0.64 for sines, 1 for square waves
+    model = Seq2SeqRegressor(**FAST, group_by_length=True).fit(X[:180], y[:180])
+    assert model.history_[-1, "train_loss"] < 0.2 * model.history_[0, "train_loss"]
+    assert model.score(X[180:], y[180:]) > 0.85
+    np.testing.assert_allclose(model.predict(X[180:181]), model.predict(X[180:])[:1], atol=padding_atol)
+    # with a validation split the training Subset is grouped too
+    model = Seq2SeqRegressor(**FAST, group_by_length=True, early_stopping=True).fit(X, y)
+    assert np.isfinite(model.history_[-1, "valid_loss"])

@@ -49,7 +49,6 @@ class RecurrentEncoder(nn.Module):
         )
         self.output_size = hidden_size * self.num_directions
         self._param_names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        self._plain: dict[int, nn.Module] = {}  # a plain dict: not submodules, not parameters
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Encode ``x`` of shape (B, T, F).
@@ -97,7 +96,9 @@ class RecurrentEncoder(nn.Module):
         batch: the forward direction reads each sequence from its start, so its states before the
         sequence's end never see padding; the backward direction reads each sequence reversed within
         its own length, so it starts at the sequence's last real step. Packed sequences are about 2x
-        slower than plain ones on CPUs (benchmarks/README.md), hence this path there.
+        slower than plain ones on CPUs (benchmarks/README.md), hence this path there. The calls are
+        the functional forms that ``nn.GRU``/``nn.LSTM`` run, given one direction's weights, so no
+        module state is touched and concurrent calls (threads) are safe.
         """
         lengths = lengths.to(x.device)
         steps = torch.arange(x.shape[1], device=x.device).unsqueeze(0)
@@ -109,9 +110,9 @@ class RecurrentEncoder(nn.Module):
             outputs, finals = [], []
             for direction in range(self.num_directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                params = {f"{name}_l0": getattr(self.rnn, name + suffix) for name in self._param_names}
+                weights = [getattr(self.rnn, name + suffix) for name in self._param_names]
                 seq = layer_input if direction == 0 else layer_input.gather(1, reverse_index.expand_as(layer_input))
-                out, _ = torch.func.functional_call(self._plain_rnn(layer), params, (seq,))
+                out = self._run_one_direction(seq, weights)
                 if direction:
                     out = out.gather(1, reverse_index.expand_as(out))  # back to time order
                     finals.append(out[:, 0])  # the backward direction ends at the first step
@@ -124,10 +125,10 @@ class RecurrentEncoder(nn.Module):
         mask = (steps < lengths.unsqueeze(1)).unsqueeze(-1)
         return layer_input * mask, torch.cat(finals, dim=-1)
 
-    def _plain_rnn(self, layer: int) -> nn.Module:
-        """A unidirectional single-layer RNN of this encoder's kind, whose weights ``functional_call``
-        replaces by one direction's weights of ``self.rnn`` (kept outside the module's parameters)."""
-        if layer not in self._plain:
-            input_size = self.rnn.input_size if layer == 0 else self.output_size
-            self._plain[layer] = type(self.rnn)(input_size, self.rnn.hidden_size, batch_first=True)
-        return self._plain[layer]
+    def _run_one_direction(self, seq: torch.Tensor, weights: list[torch.Tensor]) -> torch.Tensor:
+        """One single-layer, unidirectional pass of this encoder's cell over ``seq`` (B, T, F) from a
+        zero state: the outputs (B, T, hidden_size)."""
+        h0 = seq.new_zeros(1, seq.shape[0], self.rnn.hidden_size)
+        if isinstance(self.rnn, nn.LSTM):
+            return torch.lstm(seq, (h0, h0), weights, True, 1, 0.0, self.training, False, True)[0]
+        return torch.gru(seq, h0, weights, True, 1, 0.0, self.training, False, True)[0]

@@ -16,10 +16,11 @@ class PoolReadout(nn.Module):
         self.proj = nn.Linear(2 * state_size, n_components)
 
     def forward(self, states: torch.Tensor, final: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        weights = mask.unsqueeze(-1).to(states.dtype)
-        mean = (states * weights).sum(1) / weights.sum(1).clamp_min(1.0)
-        maximum = states.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(1)
-        return self.proj(torch.cat([mean, maximum], dim=-1))
+        # the encoder's states are zero at padded steps, so their sum is over real steps already
+        mean = states.sum(1) / mask.sum(1, keepdim=True).clamp_min(1).to(states.dtype)
+        if not bool(mask.all()):  # keep padded steps out of the maximum
+            states = states.masked_fill(~mask.unsqueeze(-1), float("-inf"))
+        return self.proj(torch.cat([mean, states.amax(1)], dim=-1))
 
 
 class SlotReadout(nn.Module):
