@@ -53,7 +53,9 @@ AUTO_PREVIOUS_ABOVE_STEPS = 100
 
 #: Inference runs in batches of ``max(batch_size, INFERENCE_BATCH_SIZE)`` sequences, every batch padded to
 #: that size. Measured (benchmarks/throughput.py shape, T=50, F=3, 2 cores), transform sequences/s by
-#: batch: 32: 14,113; 64: 18,690; 128: 20,709; 256: 21,567; 512: 19,196; 1024: 17,273.
+#: batch, one batch at a time: 32: 14,113; 64: 18,690; 128: 20,709; 256: 21,567; 512: 19,196; 1024: 17,273;
+#: with two batches at a time (one torch thread each): 64: 27,681; 128: 28,216; 192: 28,547; 256: 28,780;
+#: 384: 27,003.
 INFERENCE_BATCH_SIZE = 256
 
 #: ``max_epochs="auto"`` trains for about this many optimiser steps (measured in docs/defaults.md) ...
