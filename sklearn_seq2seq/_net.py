@@ -314,9 +314,9 @@ def _map_concurrently(fn: Callable[[Any], Any], items, device) -> Iterator[Any]:
     many threads with one torch thread each.
 
     A recurrent network's steps are many small operations, which split poorly over cores: two batches
-    at once, one core each, encode about 1.3x as many sequences per second as one batch at a time on
+    at once, one core each, encoded 1.15-1.22x as many sequences per second as one batch at a time on
     two cores (``benchmarks/throughput.py``). The results are the same: a batch's outputs do not depend
-    on how many threads computed it.
+    on how many threads computed it (a test checks it).
     """
     threads = torch.get_num_threads()
     if torch.device(device).type != "cpu" or threads < 2 or len(items) < 2:
