@@ -24,12 +24,8 @@ Prints a table and writes benchmarks/results/decoder_speed.json.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -38,6 +34,7 @@ from torch import nn
 from sklearn_seq2seq import Seq2SeqTransformer
 from sklearn_seq2seq._nn import Seq2SeqModule
 from sklearn_seq2seq._nn.encoder import RecurrentEncoder
+from _cli import make_parser, machine_line, write_result
 
 
 class PerStepAttentionDecoder(nn.Module):
@@ -102,7 +99,7 @@ def train_epoch(module, optimizer, x, y, batch_size, order):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "decoder_speed")
     parser.add_argument("--timesteps", type=int, nargs="+", default=[25, 50, 100, 200])
     parser.add_argument("--n", type=int, default=512)
     parser.add_argument("--hidden", type=int, default=64)
@@ -112,13 +109,11 @@ def main() -> None:
                         help="score form of our decoder (the per-step contender is always additive)")
     parser.add_argument("--cell", default=Seq2SeqTransformer().cell, choices=["gru", "lstm"],
                         help="cell of the shared encoder and of our decoder (default: the package's default)")
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "decoder_speed.json"))
     args = parser.parse_args()
     if args.quick:
         args.timesteps, args.n, args.epochs = [10], 64, 1
 
-    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()}  ours: attention={args.attention}  "
+    print(f"{machine_line()}  ours: attention={args.attention}  "
           f"cell={args.cell}  "
           f"n={args.n} hidden={args.hidden} "
           f"epochs={args.epochs} batch={args.batch_size}")
@@ -147,11 +142,7 @@ def main() -> None:
         rows.append(row)
         print(f"{T:>5}{med['ours']:>14.3f}{med['per_step']:>18.3f}{row['speedup']:>9.2f}x"
               f"{losses['ours']:>11.4f}{losses['per_step']:>15.4f}", flush=True)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "args": vars(args),
-                               "attention": args.attention, "cell": args.cell, "rows": rows}, indent=1))
-    print(f"wrote {out}")
+    write_result(args.out, {"args": vars(args), "attention": args.attention, "cell": args.cell, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -12,15 +12,10 @@ Prints a table and writes benchmarks/results/defaults.json.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import platform
 import time
-from pathlib import Path
 
-import numpy as np
-import torch
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -29,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from _datasets import split
 import sklearn_seq2seq._base as base
 from sklearn_seq2seq import Seq2SeqTransformer
+from _cli import make_parser, machine_line, write_result
 
 CASES = [("digits", None), ("digits", 60), ("waveforms150", None), ("motion6", None), ("speech12", None)]
 
@@ -44,14 +40,12 @@ def score(first_step, data, flatten=False):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "defaults", quick_help="tiny run: digits/60, 5 epochs")
     parser.add_argument("--candidate", action="append", default=[], help="JSON dict of parameters (repeatable)")
     parser.add_argument("--data", action="append", default=[], help="data set name (repeatable)")
     parser.add_argument("--seeds", type=int, default=1, help="random_state values 0..seeds-1")
     parser.add_argument("--auto-steps", type=int, action="append", default=[],
                         help="also try max_epochs='auto' with this many optimiser steps (repeatable)")
-    parser.add_argument("--quick", action="store_true", help="tiny run: digits/60, 5 epochs")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "defaults.json"))
     args = parser.parse_args()
 
     candidates = [json.loads(c) for c in args.candidate] or [{}]
@@ -59,7 +53,7 @@ def main() -> None:
     if args.quick:
         candidates, cases = [{"max_epochs": 5}], [("digits", 60)]
     rows = []
-    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()} torch={torch.__version__}")
+    print(machine_line())
     print(f"{'data':<16}{'n_train':>8}  {'model':<52}{'accuracy':>9}{'fit s':>8}")
     for name, n_train in cases:
         data = split(name, n_train)
@@ -87,14 +81,7 @@ def main() -> None:
                         rows.append(dict(data=label, model=model, params=kw, auto_steps=steps, accuracy=acc, fit_s=sec))
                         print(f"{label:<16}{len(data[0]):>8}  {model:<52}{acc:>9.3f}{sec:>8.1f}", flush=True)
         base.AUTO_STEPS = default_steps
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "machine": {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
-                    "python": platform.python_version(), "processor": platform.processor()},
-        "rows": rows,
-    }, indent=1))
-    print(f"wrote {out}")
+    write_result(args.out, {"processor": platform.processor(), "rows": rows})
 
 
 if __name__ == "__main__":

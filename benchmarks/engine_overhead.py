@@ -12,18 +12,15 @@ Prints a table and writes benchmarks/results/engine_overhead.json.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from sklearn_seq2seq import Seq2SeqTransformer
 from sklearn_seq2seq._nn import Seq2SeqModule
+from _cli import make_parser, machine_line, write_result
 
 
 def plain_loop(X: np.ndarray, params: dict, seed: int) -> float:
@@ -57,7 +54,7 @@ def ours(X: np.ndarray, params: dict, seed: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "engine_overhead")
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--timesteps", type=int, default=50)
     parser.add_argument("--features", type=int, default=3)
@@ -65,8 +62,6 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--pairs", type=int, default=3)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "engine_overhead.json"))
     args = parser.parse_args()
     if args.quick:
         args.n, args.timesteps, args.epochs, args.pairs = 128, 10, 1, 1
@@ -88,18 +83,15 @@ def main() -> None:
             times[name].append(time.perf_counter() - start)
     medians = {name: statistics.median(v) for name, v in times.items()}
     ratio = medians["sklearn_seq2seq fit (skorch)"] / medians["plain PyTorch loop"]
-    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()}  n={args.n} T={args.timesteps} "
+    print(f"{machine_line()}  n={args.n} T={args.timesteps} "
           f"F={args.features} hidden={args.hidden} epochs={args.epochs} batch={args.batch_size} pairs={args.pairs}")
     print(f"{'contender':<32}{'median s':>10}{'last-epoch loss':>17}")
     for name in contenders:
         print(f"{name:<32}{medians[name]:>10.2f}{losses[name]:>17.4f}")
     print(f"ratio ours / plain loop: {ratio:.3f} (target <= 1.05)")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "args": vars(args),
-                               "times_s": times, "median_s": medians, "ratio": ratio, "last_epoch_loss": losses,
-                               "rows": [{"contender": k, "median_s": v} for k, v in medians.items()]}, indent=1))
-    print(f"wrote {out}")
+    write_result(args.out, {"args": vars(args), "times_s": times, "median_s": medians, "ratio": ratio,
+                            "last_epoch_loss": losses,
+                            "rows": [{"contender": k, "median_s": v} for k, v in medians.items()]})
 
 
 if __name__ == "__main__":

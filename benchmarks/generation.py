@@ -19,21 +19,18 @@ Prints a table and writes benchmarks/results/generation.json.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from date_normalisation import make_dates  # noqa: E402  (the example's generator: one place for it)
+from _cli import make_parser, machine_line, write_result
 
 HISTORY, HORIZON = 48, 24
 
@@ -49,11 +46,9 @@ def two_tone_series(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "generation")
     parser.add_argument("--n", type=int, default=4000, help="sequences generated per contender and round")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "generation.json"))
     args = parser.parse_args()
     if args.quick:
         args.n, args.repeats = 200, 1
@@ -89,7 +84,7 @@ def main() -> None:
             run()
             times[name].append(time.perf_counter() - start)
 
-    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()} n={args.n} repeats={args.repeats} "
+    print(f"{machine_line()} n={args.n} repeats={args.repeats} "
           f"batch_size={normaliser.batch_size}")
     rows = []
     greedy_rate = args.n / statistics.median(times["strings greedy"])
@@ -99,11 +94,7 @@ def main() -> None:
         rows.append({"contender": name, "n": n, "median_s": statistics.median(times[name]),
                      "sequences_per_s": rate, "ratio_to_greedy": rate / greedy_rate})
         print(f"{name:<42}{rate:>13,.0f}{rate / greedy_rate:>18.2f}x")
-    result = {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "n": args.n,
-              "repeats": args.repeats, "rows": rows}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1))
-    print(f"wrote {args.out}")
+    write_result(args.out, {"n": args.n, "repeats": args.repeats, "rows": rows})
 
 
 if __name__ == "__main__":

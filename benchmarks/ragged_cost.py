@@ -22,27 +22,21 @@ Prints a table and writes benchmarks/results/ragged_cost.json.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
-import torch
 
 from sklearn_seq2seq import Seq2SeqTransformer
 from variable_length import make_waves  # the same waves as the accuracy benchmark
+from _cli import make_parser, machine_line, write_result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "ragged_cost")
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "ragged_cost.json"))
     args = parser.parse_args()
     if args.quick:
         args.n, args.epochs, args.repeats = 32, 1, 1
@@ -75,7 +69,7 @@ def main() -> None:
 
     medians = {name: statistics.median(t) for name, t in times.items()}
     fixed_s = medians[fixed_name]
-    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()} n={args.n} epochs={args.epochs} "
+    print(f"{machine_line()} n={args.n} epochs={args.epochs} "
           f"repeats={args.repeats}")
     print(f"{'contender':<44}{'median s':>10}{'vs fixed':>10}")
     rows = []
@@ -85,12 +79,8 @@ def main() -> None:
     ratio = medians["ragged (list)"] / fixed_s
     grouped_ratio = medians["ragged (list), group_by_length"] / fixed_s
     print(f"ragged / fixed: {ratio:.2f}x; with group_by_length: {grouped_ratio:.2f}x (target <= 1.3x)")
-    result = {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "n": args.n,
-              "epochs": args.epochs, "repeats": args.repeats, "rows": rows, "ratio": ratio,
-              "grouped_ratio": grouped_ratio}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1))
-    print(f"wrote {args.out}")
+    write_result(args.out, {"n": args.n, "epochs": args.epochs, "repeats": args.repeats, "rows": rows,
+                            "ratio": ratio, "grouped_ratio": grouped_ratio})
 
 
 if __name__ == "__main__":

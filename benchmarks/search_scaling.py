@@ -16,21 +16,17 @@ Prints a table and writes benchmarks/results/search_scaling.json.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from _datasets import digits
 from sklearn_seq2seq import Seq2SeqTransformer
+from _cli import make_parser, machine_line, write_result
 
 
 def search(X: np.ndarray, y: np.ndarray, n_jobs: int, max_epochs: int) -> GridSearchCV:
@@ -40,12 +36,10 @@ def search(X: np.ndarray, y: np.ndarray, n_jobs: int, max_epochs: int) -> GridSe
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "search_scaling")
     parser.add_argument("--n", type=int, default=600, help="digits used")
     parser.add_argument("--max-epochs", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "search_scaling.json"))
     args = parser.parse_args()
     if args.quick:
         args.n, args.max_epochs, args.repeats = 150, 1, 1
@@ -65,21 +59,18 @@ def main() -> None:
     scores = {n_jobs: results[n_jobs].cv_results_["mean_test_score"] for n_jobs in (1, 2)}
     max_diff = float(np.abs(scores[1] - scores[2]).max())
     same_best = results[1].best_params_ == results[2].best_params_
-    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()} n={args.n} "
+    print(f"{machine_line()} n={args.n} "
           f"max_epochs={args.max_epochs} fits=12 repeats={args.repeats}")
     print(f"{'n_jobs':>7}{'median s':>10}")
     for n_jobs in (1, 2):
         print(f"{n_jobs:>7}{medians[n_jobs]:>10.2f}")
     speedup = medians[1] / medians[2]
     print(f"speed-up {speedup:.2f}x; same best_params_: {same_best}; largest mean-score difference {max_diff:.2e}")
-    result = {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "n": args.n,
-              "max_epochs": args.max_epochs, "repeats": args.repeats,
-              "rows": [{"n_jobs": n_jobs, "median_s": medians[n_jobs]} for n_jobs in (1, 2)],
-              "ratio": speedup, "same_best_params": same_best, "max_score_difference": max_diff,
-              "best_params": results[1].best_params_}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1))
-    print(f"wrote {args.out}")
+    write_result(args.out, {
+        "n": args.n, "max_epochs": args.max_epochs, "repeats": args.repeats,
+        "rows": [{"n_jobs": n_jobs, "median_s": medians[n_jobs]} for n_jobs in (1, 2)],
+        "ratio": speedup, "same_best_params": same_best, "max_score_difference": max_diff,
+        "best_params": results[1].best_params_})
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -29,10 +28,10 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-import torch
 
 import sklearn_seq2seq._net as net
 from sklearn_seq2seq import Seq2SeqTransformer
+from _cli import make_parser, machine_line, write_result
 
 T, F = 50, 3
 DEFAULT_CELL = Seq2SeqTransformer().cell
@@ -91,12 +90,10 @@ def memory_child(model_path: str, n: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "throughput")
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--memory-n", type=int, nargs="*", default=[10_000, 100_000])
-    parser.add_argument("--quick", action="store_true")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "throughput.json"))
     args = parser.parse_args()
     if args.child:
         memory_child(args.child[0], int(args.child[1]))
@@ -123,7 +120,7 @@ def main() -> None:
                 times[name].append(time.perf_counter() - start)
     rates = {name: args.n / statistics.median(t) for name, t in times.items()}
     rate = rates[f"default ({DEFAULT_CELL})"]
-    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()}  T={T} F={F} "
+    print(f"{machine_line()}  T={T} F={F} "
           f"batch_size={model.batch_size} n_components={model.n_components}  n={args.n}, median of 3 alternating calls")
     print(f"{'transform':<44}{'sequences/s':>12}{'vs default':>11}")
     for name, r in rates.items():
@@ -144,12 +141,10 @@ def main() -> None:
             print(f"{n:>9}{row['input_mb']:>10.1f}{row['output_mb']:>11.1f}{row['growth_mb']:>16.1f}", flush=True)
     finally:
         model_path.unlink(missing_ok=True)
-    result = {"cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "n": args.n,
-              "sequences_per_s": rate, "memory": memory,
-              "rows": [{"contender": name, "median_s": statistics.median(times[name]), "sequences_per_s": r}
-                       for name, r in rates.items()]}
-    Path(args.out).write_text(json.dumps(result, indent=1))
-    print(f"wrote {args.out}")
+    write_result(args.out, {
+        "n": args.n, "sequences_per_s": rate, "memory": memory,
+        "rows": [{"contender": name, "median_s": statistics.median(times[name]), "sequences_per_s": r}
+                 for name, r in rates.items()]})
 
 
 if __name__ == "__main__":

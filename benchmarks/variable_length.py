@@ -16,20 +16,17 @@ Prints a table and writes benchmarks/results/variable_length.json.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import time
-from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_seq2seq import Seq2SeqTransformer
+from _cli import make_parser, machine_line, write_result
 
 
 def make_waves(n: int, seed: int = 0, low: int = 20, high: int = 200):
@@ -53,11 +50,9 @@ def nan_pad(X):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = make_parser(__doc__, "variable_length")
     parser.add_argument("--n", type=int, default=600)
-    parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only-untrained", action="store_true")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "variable_length.json"))
     args = parser.parse_args()
     n = 60 if args.quick else args.n
     params = {"n_components": 32, "random_state": 0, **({"max_epochs": 2} if args.quick else {})}
@@ -69,7 +64,7 @@ def main() -> None:
     variants = {"ragged (list)": (X, {}), "ragged (list), untrained": (X, {"max_epochs": 1}),
                 f"truncated to shortest ({shortest} steps)": (truncated, {}),
                 "truncated, untrained": (truncated, {"max_epochs": 1})}
-    print(f"cores={os.cpu_count()} torch_threads={torch.get_num_threads()}  n={n}  lengths {shortest}-{max(map(len, X))}")
+    print(f"{machine_line()}  n={n}  lengths {shortest}-{max(map(len, X))}")
     rows = []
     leak = None
     for name, (data, extra) in variants.items():
@@ -96,11 +91,7 @@ def main() -> None:
                 list_vs_nan_padded=float(np.abs(batch - padded).max()),
             )
             print("padding invariance, max |difference| of encodings:", json.dumps(leak))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"n": n, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-                               "rows": rows, "padding_invariance": leak}, indent=1))
-    print(f"wrote {out}")
+    write_result(args.out, {"n": n, "rows": rows, "padding_invariance": leak})
 
 
 if __name__ == "__main__":
