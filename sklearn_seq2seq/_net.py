@@ -310,41 +310,51 @@ class Seq2SeqNet(NeuralNet):
 
 
 def _map_concurrently(fn: Callable[[Any], Any], items, device) -> Iterator[Any]:
-    """``map(fn, items)``, in order; on CPUs with several torch threads, items run concurrently in that
-    many threads with one torch thread each.
+    """``map(fn, items)``, in order; on CPUs with several torch threads, items run concurrently.
 
-    A recurrent network's steps are many small operations, which split poorly over cores: two batches
-    at once, one core each, encoded 1.15-1.22x as many sequences per second as one batch at a time on
-    two cores (``benchmarks/throughput.py``). The results are the same: a batch's outputs do not depend
-    on how many threads computed it (a test checks it).
+    Up to ``MAX_CONCURRENT_BATCHES`` threads share the caller's torch threads (two threads with one
+    torch thread each on 2 cores). A recurrent network's steps are many small operations, which split
+    poorly over cores: two batches at once, one core each, encoded 1.15-1.22x as many sequences per
+    second as one batch at a time on two cores (``benchmarks/throughput.py``). The bound keeps the
+    working memory at a few batches on many-core machines. A single batch runs in the pool too: every
+    batch is then computed with the same number of torch threads, so a sequence's output does not
+    depend on how many others were passed with it (parallel reductions may round differently with
+    another thread count).
     """
     threads = torch.get_num_threads()
-    if torch.device(device).type != "cpu" or threads < 2 or len(items) < 2:
+    if torch.device(device).type != "cpu" or threads < 2:
         return map(fn, items)
-    return _worker_pool(threads).map(fn, items)
+    workers = min(threads, MAX_CONCURRENT_BATCHES)
+    return _worker_pool(workers, threads // workers, threads).map(fn, items)
 
 
-_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+#: At most this many inference batches run at once (each with its share of the torch threads).
+MAX_CONCURRENT_BATCHES = 4
+
+_POOLS: dict[tuple[int, int, int], ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def _worker_pool(threads: int) -> ThreadPoolExecutor:
-    """A process-wide pool of ``threads`` inference threads, each set to one torch thread."""
-    key = (os.getpid(), threads)  # a forked child makes its own
+def _worker_pool(workers: int, threads_each: int, threads: int) -> ThreadPoolExecutor:
+    """A process-wide pool of ``workers`` inference threads with ``threads_each`` torch threads each;
+    ``threads`` is the caller's own count, restored as the default for threads started later."""
+    key = (os.getpid(), workers, threads_each)  # a forked child makes its own
     with _POOLS_LOCK:
         if key not in _POOLS:
-            pool = ThreadPoolExecutor(threads, thread_name_prefix="sklearn_seq2seq", initializer=_one_torch_thread)
-            started = threading.Barrier(threads, timeout=60)
-            list(pool.map(lambda _: started.wait(), range(threads)))  # start (and set up) every thread now
+            pool = ThreadPoolExecutor(
+                workers, thread_name_prefix="sklearn_seq2seq", initializer=_set_torch_threads, initargs=(threads_each,)
+            )
+            started = threading.Barrier(workers, timeout=60)
+            list(pool.map(lambda _: started.wait(), range(workers)))  # start (and set up) every thread now
             # torch.set_num_threads also sets the count that threads started later begin with: restore it
             torch.set_num_threads(threads)
             _POOLS[key] = pool
         return _POOLS[key]
 
 
-def _one_torch_thread() -> None:
+def _set_torch_threads(n: int) -> None:
     torch.get_num_threads()  # settle this thread's own settings first, then set them
-    torch.set_num_threads(1)
+    torch.set_num_threads(n)
 
 
 def _to_numpy(tensor: torch.Tensor) -> np.ndarray:

@@ -117,3 +117,30 @@ def test_concurrent_inference_batches_match_one_at_a_time_and_leave_thread_setti
     thread.start()
     thread.join()
     assert seen == [threads]
+
+
+def test_concurrent_batches_are_bounded_and_share_the_callers_threads(monkeypatch):
+    import threading
+
+    import torch
+
+    import sklearn_seq2seq._net as net
+
+    model = Seq2SeqTransformer(max_epochs=1, **FAST).fit(X)
+    data = np.random.RandomState(2).normal(size=(1100, 10, 2))  # 5 inference batches
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(4)
+        monkeypatch.setattr(net, "MAX_CONCURRENT_BATCHES", 2)
+        seen = set()
+        concurrent = net._map_concurrently
+        monkeypatch.setattr(net, "_map_concurrently", lambda fn, items, device: concurrent(
+            lambda i: seen.add((threading.current_thread().name, torch.get_num_threads())) or fn(i), items, device))
+        Z = model.transform(data)
+        assert {n for _, n in seen} == {2} and len(seen) == 2  # 2 threads with 2 torch threads each
+        assert torch.get_num_threads() == 4
+        # one sequence at a time is computed in the pool too, so with the same thread count
+        np.testing.assert_array_equal(np.vstack([model.transform(data[i : i + 1]) for i in range(0, 1100, 97)]),
+                                      Z[::97])
+    finally:
+        torch.set_num_threads(threads)
