@@ -7,6 +7,8 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 RNN_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
+#: One direction's weights of one layer of an ``nn.GRU``/``nn.LSTM``, in the order its functional op takes them.
+_WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 class RecurrentEncoder(nn.Module):
@@ -48,7 +50,6 @@ class RecurrentEncoder(nn.Module):
             dropout=dropout if num_layers > 1 else 0.0,
         )
         self.output_size = hidden_size * self.num_directions
-        self._param_names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Encode ``x`` of shape (B, T, F).
@@ -110,7 +111,7 @@ class RecurrentEncoder(nn.Module):
             outputs, finals = [], []
             for direction in range(self.num_directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                weights = [getattr(self.rnn, name + suffix) for name in self._param_names]
+                weights = [getattr(self.rnn, name + suffix) for name in _WEIGHT_NAMES]
                 seq = layer_input if direction == 0 else layer_input.gather(1, reverse_index.expand_as(layer_input))
                 out = self._run_one_direction(seq, weights)
                 if direction:
