@@ -67,7 +67,7 @@ PARAMETERS = """
         Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences
         (one batch at a time on 2 CPU cores, 256 rows encoded 21,600 sequences/s against 14,100 with
         32), each padded to that size so that a sequence's outputs do not depend on the others passed
-        with it. On CPUs up to 4 batches run at once, sharing torch's threads (one each on 2 cores).
+        with it. On CPUs up to 4 batches (at most one per torch thread) run at once, one torch thread each.
     group_by_length : bool, default=False
         Batch variable-length training data by length: each epoch's random order is cut into spans
         of 20 batches, each span is sorted by sequence length and the batches are shuffled, so a batch

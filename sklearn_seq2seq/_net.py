@@ -309,41 +309,41 @@ class Seq2SeqNet(NeuralNet):
         )
 
 
-def _map_concurrently(fn: Callable[[Any], Any], items, device) -> Iterator[Any]:
-    """``map(fn, items)``, in order; on CPUs with several torch threads, items run concurrently.
+#: At most this many inference batches run at once, one torch thread each.
+MAX_CONCURRENT_BATCHES = 4
 
-    Up to ``MAX_CONCURRENT_BATCHES`` threads share the caller's torch threads (two threads with one
-    torch thread each on 2 cores). A recurrent network's steps are many small operations, which split
-    poorly over cores: two batches at once, one core each, encoded 1.15-1.22x as many sequences per
-    second as one batch at a time on two cores (``benchmarks/throughput.py``). The bound keeps the
-    working memory at a few batches on many-core machines. A single batch runs in the pool too: every
-    batch is then computed with the same number of torch threads, so a sequence's output does not
-    depend on how many others were passed with it (parallel reductions may round differently with
-    another thread count).
+
+def _map_concurrently(fn: Callable[[Any], Any], items, device) -> Iterator[Any]:
+    """``map(fn, items)``, in order; on CPUs with several torch threads, items run concurrently in up
+    to ``MAX_CONCURRENT_BATCHES`` threads with one torch thread each.
+
+    A recurrent network's steps are many small operations, which split poorly over cores: two batches
+    at once, one core each, encoded 1.15-1.22x as many sequences per second as one batch at a time on
+    two cores (``benchmarks/throughput.py``). The bound keeps the working memory at a few batches on
+    many-core machines. The workers keep to one torch thread: workers with several would start OpenMP
+    teams of their own, and once a process holds more OpenMP threads than cores, OpenMP stops spinning
+    at its barriers and every parallel operation of the caller slows down (4x for a small fit after a
+    pool of two 2-thread workers, measured). A single batch runs in the pool too, so every batch is
+    computed with the same number of torch threads and a sequence's output does not depend on how
+    many others were passed with it (parallel reductions may round differently with another count).
     """
     threads = torch.get_num_threads()
     if torch.device(device).type != "cpu" or threads < 2:
         return map(fn, items)
-    workers = min(threads, MAX_CONCURRENT_BATCHES)
-    return _worker_pool(workers, threads // workers, threads).map(fn, items)
+    return _worker_pool(min(threads, MAX_CONCURRENT_BATCHES), threads).map(fn, items)
 
 
-#: At most this many inference batches run at once (each with its share of the torch threads).
-MAX_CONCURRENT_BATCHES = 4
-
-_POOLS: dict[tuple[int, int, int], ThreadPoolExecutor] = {}
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def _worker_pool(workers: int, threads_each: int, threads: int) -> ThreadPoolExecutor:
-    """A process-wide pool of ``workers`` inference threads with ``threads_each`` torch threads each;
-    ``threads`` is the caller's own count, restored as the default for threads started later."""
-    key = (os.getpid(), workers, threads_each)  # a forked child makes its own
+def _worker_pool(workers: int, threads: int) -> ThreadPoolExecutor:
+    """A process-wide pool of ``workers`` inference threads with one torch thread each; ``threads`` is
+    the caller's own count, restored as the default for threads started later."""
+    key = (os.getpid(), workers)  # a forked child makes its own
     with _POOLS_LOCK:
         if key not in _POOLS:
-            pool = ThreadPoolExecutor(
-                workers, thread_name_prefix="sklearn_seq2seq", initializer=_set_torch_threads, initargs=(threads_each,)
-            )
+            pool = ThreadPoolExecutor(workers, thread_name_prefix="sklearn_seq2seq", initializer=_one_torch_thread)
             started = threading.Barrier(workers, timeout=60)
             list(pool.map(lambda _: started.wait(), range(workers)))  # start (and set up) every thread now
             # torch.set_num_threads also sets the count that threads started later begin with: restore it
@@ -352,9 +352,9 @@ def _worker_pool(workers: int, threads_each: int, threads: int) -> ThreadPoolExe
         return _POOLS[key]
 
 
-def _set_torch_threads(n: int) -> None:
+def _one_torch_thread() -> None:
     torch.get_num_threads()  # settle this thread's own settings first, then set them
-    torch.set_num_threads(n)
+    torch.set_num_threads(1)
 
 
 def _to_numpy(tensor: torch.Tensor) -> np.ndarray:

@@ -119,7 +119,7 @@ def test_concurrent_inference_batches_match_one_at_a_time_and_leave_thread_setti
     assert seen == [threads]
 
 
-def test_concurrent_batches_are_bounded_and_share_the_callers_threads(monkeypatch):
+def test_concurrent_batches_are_bounded_and_use_one_torch_thread_each(monkeypatch):
     import threading
 
     import torch
@@ -137,7 +137,7 @@ def test_concurrent_batches_are_bounded_and_share_the_callers_threads(monkeypatc
         monkeypatch.setattr(net, "_map_concurrently", lambda fn, items, device: concurrent(
             lambda i: seen.add((threading.current_thread().name, torch.get_num_threads())) or fn(i), items, device))
         Z = model.transform(data)
-        assert {n for _, n in seen} == {2} and len(seen) == 2  # 2 threads with 2 torch threads each
+        assert {n for _, n in seen} == {1} and len(seen) == 2  # 2 threads with 1 torch thread each
         assert torch.get_num_threads() == 4
         # one sequence at a time is computed in the pool too, so with the same thread count
         np.testing.assert_array_equal(np.vstack([model.transform(data[i : i + 1]) for i in range(0, 1100, 97)]),
