@@ -21,10 +21,11 @@ setup(
     python_requires=">=3.10",
     install_requires=[
         "scikit-learn>=1.6",
-        "torch>=2.1",
+        "torch>=2.6",
         "skorch>=1.0",
         "numpy>=1.23",
         "joblib>=1.2",
+        "safetensors>=0.4",
     ],
     extras_require={
         "test": ["pytest>=7", "pandas>=1.5"],

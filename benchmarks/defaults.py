@@ -22,7 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from _datasets import split
-import sklearn_seq2seq._base as base
+import sklearn_seq2seq._training as training
 from sklearn_seq2seq import Seq2SeqTransformer
 from _cli import make_parser, machine_line, write_result
 
@@ -64,10 +64,10 @@ def main() -> None:
                 acc, sec = score(step, data, flatten=True)
                 rows.append(dict(data=label, model=ref_name, accuracy=acc, fit_s=sec))
                 print(f"{label:<16}{len(data[0]):>8}  {ref_name:<44}{acc:>9.3f}{sec:>8.1f}", flush=True)
-        default_steps = base.AUTO_STEPS
+        default_steps = training.AUTO_STEPS
         for params in candidates:
             for steps in args.auto_steps or [default_steps]:
-                base.AUTO_STEPS = steps
+                training.AUTO_STEPS = steps
                 for seed in range(args.seeds):
                     for untrained in ([False] if args.quick else [False, True]):
                         if untrained and (seed > 0 or steps != (args.auto_steps or [default_steps])[0]):
@@ -80,7 +80,7 @@ def main() -> None:
                         model += f" seed={seed}" if args.seeds > 1 else ""
                         rows.append(dict(data=label, model=model, params=kw, auto_steps=steps, accuracy=acc, fit_s=sec))
                         print(f"{label:<16}{len(data[0]):>8}  {model:<52}{acc:>9.3f}{sec:>8.1f}", flush=True)
-        base.AUTO_STEPS = default_steps
+        training.AUTO_STEPS = default_steps
     write_result(args.out, {"processor": platform.processor(), "rows": rows})
 
 

@@ -2,8 +2,8 @@
 
 Throughput: models fitted (briefly) on T=50, F=3 sequences encode n=20,000 sequences; median of 3
 alternating timed calls after a warm-up (target: >= 30,000 sequences/s on 2 cores). Contenders: the
-default model; the same with its inference batches run one at a time instead of concurrently; the
-other recurrent cell. Memory: for each n a fresh
+default model and the other recurrent cell. (One-sequence latency, and this checkout against an
+older one: ``benchmarks/latency.py``.) Memory: for each n a fresh
 process builds the input, measures its peak resident memory before and during ``transform``, and
 reports the growth (peak resident memory during ``transform`` minus resident memory before it, the
 peak mark reset after the input is built) against the size of the input and of the output.
@@ -18,7 +18,6 @@ Prints a table and writes benchmarks/results/throughput.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import statistics
 import subprocess
@@ -29,25 +28,12 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-import sklearn_seq2seq._net as net
 from sklearn_seq2seq import Seq2SeqTransformer
 from _cli import make_parser, machine_line, write_result
 
 T, F = 50, 3
 DEFAULT_CELL = Seq2SeqTransformer().cell
 CELLS = [DEFAULT_CELL] + [cell for cell in ("gru", "lstm") if cell != DEFAULT_CELL]
-
-
-@contextlib.contextmanager
-def one_batch_at_a_time(serial: bool):
-    """Turn off the concurrent inference batches (to measure what they bring)."""
-    concurrent = net._map_concurrently
-    if serial:
-        net._map_concurrently = lambda fn, items, device: map(fn, items)
-    try:
-        yield
-    finally:
-        net._map_concurrently = concurrent
 
 
 def make(n: int, seed: int = 0) -> np.ndarray:
@@ -104,20 +90,18 @@ def main() -> None:
     X = make(args.n)
     models = {cell: Seq2SeqTransformer(max_epochs=1, random_state=0, cell=cell).fit(make(512)) for cell in CELLS}
     model = models[DEFAULT_CELL]
-    contenders = {  # name: (model, batches one at a time?)
-        f"default ({DEFAULT_CELL})": (model, False),
-        f"default ({DEFAULT_CELL}), one batch at a time": (model, True),
-        **{f"cell={cell}": (m, False) for cell, m in models.items() if cell != DEFAULT_CELL},
+    contenders = {
+        f"default ({DEFAULT_CELL})": model,
+        **{f"cell={cell}": m for cell, m in models.items() if cell != DEFAULT_CELL},
     }
-    for m, _ in contenders.values():
+    for m in contenders.values():
         m.transform(X[:1000])  # warm-up
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(3):  # alternating
-        for name, (m, serial) in contenders.items():
-            with one_batch_at_a_time(serial):
-                start = time.perf_counter()
-                m.transform(X)
-                times[name].append(time.perf_counter() - start)
+        for name, m in contenders.items():
+            start = time.perf_counter()
+            m.transform(X)
+            times[name].append(time.perf_counter() - start)
     rates = {name: args.n / statistics.median(t) for name, t in times.items()}
     rate = rates[f"default ({DEFAULT_CELL})"]
     print(f"{machine_line()}  T={T} F={F} "

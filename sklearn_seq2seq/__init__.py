@@ -1,7 +1,7 @@
 """scikit-learn estimators built on an attention encoder-decoder in PyTorch, trained through skorch."""
 
 from ._version import __version__
-from .persistence import ModelFileError, load, save
+from .persistence import ModelFileError, convert_v1, load, save
 from .plotting import plot_attention
 from .preprocessing import SequenceScaler
 from .regressor import Seq2SeqRegressor
@@ -13,6 +13,7 @@ __all__ = [
     "Seq2SeqTransformer",
     "SequenceScaler",
     "__version__",
+    "convert_v1",
     "load",
     "plot_attention",
     "save",

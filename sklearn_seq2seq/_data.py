@@ -236,7 +236,15 @@ def _read(X: Any, name: str, estimator: Any = None, validate_columns: bool | Non
     return Sequences(values=values, lengths=lengths, ndim=ndim)
 
 
-def check_sequences(estimator: Any, X: Any, *, reset: bool, name: str = "X") -> Sequences:
+def input_layout(seqs: Sequences) -> tuple[int, int]:
+    """What later calls must match: 2 for a 2-D array (its columns are timesteps) or 3, and the number of
+    features per timestep."""
+    return (2 if (seqs.ndim == 2 and not seqs.is_list) else 3), seqs.values.shape[2]
+
+
+def check_sequences(
+    estimator: Any, X: Any, *, reset: bool, fitted: tuple[int, int] | None = None, name: str = "X"
+) -> Sequences:
     """Validate input sequences and convert them to the internal layout.
 
     Parameters
@@ -248,6 +256,8 @@ def check_sequences(estimator: Any, X: Any, *, reset: bool, name: str = "X") -> 
         The sequences, in any form listed in this module's docstring.
     reset : bool
         Whether this is a call to ``fit`` (learn the input layout) or a later call (check it).
+    fitted : (int, int), optional
+        For ``reset=False``: the :func:`input_layout` of the data seen in ``fit``.
     name : str, default="X"
         The name used in error messages.
 
@@ -256,7 +266,7 @@ def check_sequences(estimator: Any, X: Any, *, reset: bool, name: str = "X") -> 
     Sequences
         The validated sequences, float32 when given float32 and float64 otherwise.
     """
-    fitted_2d = not reset and getattr(estimator, "_fit_ndim", None) == 2
+    fitted_2d = not reset and fitted is not None and fitted[0] == 2
     seqs = _read(X, name, estimator, validate_columns=reset if (reset or fitted_2d) else None)
     n_channels = seqs.values.shape[2]
     if reset:
@@ -264,12 +274,10 @@ def check_sequences(estimator: Any, X: Any, *, reset: bool, name: str = "X") -> 
             estimator.n_features_in_ = n_channels
             if hasattr(estimator, "feature_names_in_"):
                 del estimator.feature_names_in_
-        estimator._fit_ndim = 2 if (seqs.ndim == 2 and not seqs.is_list) else 3
-        estimator._n_channels = n_channels
-    elif n_channels != estimator._n_channels:
+    elif n_channels != fitted[1]:
         raise ValueError(
             f"{name} has {n_channels} features per timestep, but {type(estimator).__name__} is expecting "
-            f"{estimator._n_channels} features per timestep as input."
+            f"{fitted[1]} features per timestep as input."
         )
     return seqs
 

@@ -6,9 +6,9 @@ PARAMETERS = """
     hidden_size : int, default=64
         Units of the encoder (per direction) and of the decoder.
     cell : {"gru", "lstm"}, default="gru"
-        Recurrent cell of encoder and decoder. On CPUs ``"lstm"`` runs through oneDNN's fused kernel:
-        it encodes about 2.2x and fits 1.5-3.9x faster than ``"gru"``, which learned slightly better
-        encodings in the measurements behind the defaults (``docs/defaults.md``).
+        Recurrent cell of encoder and decoder. On CPUs ``"lstm"`` runs through oneDNN's fused kernel and
+        is faster to encode and to fit; ``"gru"`` learned slightly better encodings in the measurements
+        behind the defaults (figures in ``docs/defaults.md``).
     num_layers : int, default=1
         Stacked recurrent layers in the encoder and in the decoder.
     bidirectional : bool, default=True
@@ -27,22 +27,20 @@ PARAMETERS = """
         product), Bahdanau's ``"additive"``, or no attention. Attention follows each decoder step, so
         teacher-forced and non-autoregressive decoding are vectorised over time for every form. Over
         long encoder sequences (``attend_over="encoder"``) ``"additive"`` is slow: batched, it builds a
-        (batch, output steps, input steps, hidden) tensor (measured at T=100: 0.65x the speed of a
-        per-step loop, while ``"general"`` is 2.7x faster; ``benchmarks/decoder_speed.py``).
+        (batch, output steps, input steps, hidden) tensor (figures in ``benchmarks/README.md``).
     attend_over : {"code", "encoder"}, default="code"
         What the decoder attends over. ``"code"``: memory vectors computed from the encoding only, so that
         everything the decoder sees passes through the encoding (a real bottleneck). ``"encoder"``: every
         encoder timestep, as in classic sequence-to-sequence models; only allowed when fitting with a
-        target, because in an autoencoder it lets the decoder bypass the encoding (measured: digits
-        accuracy from the encodings fell from 0.96 to 0.78) and ``inverse_transform`` is then unavailable.
+        target, because in an autoencoder it lets the decoder bypass the encoding (the encodings then
+        lose quality: ``docs/architecture.md``) and ``inverse_transform`` is then unavailable.
     decoder_input : {"auto", "position", "previous", "zeros"}, default="auto"
         What each decoder step reads: ``"position"``, sinusoidal features of the step index (decoding is
         then non-autoregressive and vectorised also at prediction); ``"previous"``, the previous output
         (the target under teacher forcing, the model's own prediction when generating); ``"zeros"``,
         nothing. ``"auto"``: ``"previous"`` when the longest target sequence in ``fit`` has more than 100
-        steps, ``"position"`` otherwise (measured: positional inputs gave better encodings of short
-        sequences, digits 0.982 vs 0.962; teacher forcing of long ones, 150-step waves 0.940 vs 0.805;
-        see ``docs/defaults.md``). The choice made is ``decoder_input_``.
+        steps, ``"position"`` otherwise (positional inputs gave better encodings of short sequences,
+        teacher forcing of long ones: ``docs/defaults.md``). The choice made is ``decoder_input_``.
     teacher_forcing : float or (float, float), default=1.0
         With ``decoder_input="previous"``: the probability of feeding the decoder the target rather than
         its own previous prediction in training. A pair ``(start, end)`` is scheduled sampling: the
@@ -51,7 +49,10 @@ PARAMETERS = """
         step by step.
     reverse_target : bool, default=False
         Decode the target in reverse time order (as in auDeep's autoencoders). Outputs are always given
-        back in the original order.
+        back in the original order. Numeric targets of different lengths are refused with it unless
+        their lengths are their inputs' (an autoencoder, per-step targets): ``predict`` must know each
+        output's length to reverse it. ``inverse_transform`` of a model fitted that way on sequences of
+        different lengths raises, since an encoding does not tell its sequence's length.
     input_noise : float, default=0.0
         Standard deviation of Gaussian noise added to the (standardised) inputs in training; above 0
         the model is a denoising autoencoder.
@@ -61,20 +62,19 @@ PARAMETERS = """
     max_epochs : int or "auto", default="auto"
         Training epochs. ``"auto"`` trains for about 4,000 optimiser steps, i.e.
         ``ceil(4000 / ceil(n_samples / batch_size))`` epochs, kept between 5 and 500, so that small data
-        sets are not undertrained and large ones are not trained for needlessly many epochs (measured in
-        ``docs/defaults.md``).
+        sets are not undertrained and large ones are not trained for needlessly many epochs (how this
+        was chosen: ``docs/defaults.md``).
     batch_size : int, default=32
-        Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences
-        (one batch at a time on 2 CPU cores, 256 rows encoded 21,600 sequences/s against 14,100 with
-        32), each padded to that size so that a sequence's outputs do not depend on the others passed
-        with it. On CPUs up to 4 batches (at most one per torch thread) run at once, one torch thread each.
+        Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences,
+        each padded to a multiple of 16 rows so that a sequence's outputs do not depend on the others
+        passed with it (a single sequence costs 16 rows, not a whole batch; figures in
+        ``benchmarks/README.md``).
     group_by_length : bool, default=False
         Batch variable-length training data by length: each epoch's random order is cut into spans
         of 20 batches, each span is sorted by sequence length and the batches are shuffled, so a batch
-        pads little. On ragged data this makes training faster (1.15x instead of 1.95x the time of
-        fixed-length data in ``benchmarks/ragged_cost.py``); data of one length is batched as without
-        it. Off by default: batches of similar length learned worse after short training (600-3,200
-        strings, 8-30 epochs), though no worse once trained to convergence (docs: input formats).
+        pads little. On ragged data this makes training faster (``benchmarks/ragged_cost.py``); data of one length is batched as without
+        it. Off by default: batches of similar length learned worse after short training, though no
+        worse once trained to convergence (figures in the user guide's input formats page).
     lr : float, default=3e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
@@ -86,6 +86,8 @@ PARAMETERS = """
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training sequences and stop when their loss has not
         improved for ``n_iter_no_change`` epochs, restoring the best weights (skorch's ``EarlyStopping``).
+        Used by ``fit`` only: ``partial_fit`` trains on every sequence of each chunk, as scikit-learn's
+        ``partial_fit`` methods do.
     validation_fraction : float, default=0.1
         Fraction held out for early stopping.
     n_iter_no_change : int, default=10
@@ -102,7 +104,8 @@ PARAMETERS = """
         0: silent; 1: skorch's table of epochs; 2: the table and a progress bar.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and noise. An int gives identical results on every fit;
-        the caller's global torch and numpy random states are left untouched.
+        None draws a fresh seed from the operating system. Either way the caller's global torch and
+        numpy random states are neither read nor changed.
     input_tokens : "auto" or bool, default="auto"
         Whether ``X`` holds token sequences. ``"auto"``: strings and lists of token strings are tokens,
         numbers are numbers. True: integer arrays are token ids (strings are tokens too). False:
@@ -118,7 +121,10 @@ PARAMETERS = """
     warm_start : bool, default=False
         When fitted already, ``fit`` continues training the current model for ``max_epochs`` more
         epochs on the data given, keeping its scaling and vocabularies, instead of starting afresh
-        (``partial_fit`` does the same for one epoch).
+        (``partial_fit`` does the same for one epoch). Training continues with the current parameters
+        (learning rate, batch size, optimizer, clipping, callbacks, ... as ``set_params`` left them)
+        from the fitted weights, with a fresh optimizer (``partial_fit`` keeps the optimizer's state);
+        parameters that shape the network (``hidden_size``, ``cell``, ...) must stay as fitted.
 """
 
 TOKEN_TARGET_PARAMETERS = """
@@ -163,9 +169,14 @@ ATTRIBUTES = """
         The fitted skorch net; ``net_.module_`` is the torch module.
     history_ : skorch.History
         Per-epoch training record (``history_[:, "train_loss"]``, and ``"valid_loss"`` with early stopping).
+    layout_ : FittedLayout
+        What ``fit`` learned about the data besides the weights: scaling statistics, the target's form,
+        step counts, the output-length rule, vocabularies and the network's arguments (one object, which
+        ``save``/``load`` store).
     n_iter_ : int
-        Epochs trained to the end. A ``KeyboardInterrupt`` during ``fit`` stops training with a
-        warning and leaves a usable model with the weights and history reached so far.
+        Epochs trained to the end. A ``KeyboardInterrupt`` during ``fit`` stops training, leaves a
+        usable model with the weights and history reached so far, and then propagates (so it also ends
+        a grid search).
     decoder_input_ : str
         The decoder input used (``decoder_input``, with ``"auto"`` resolved).
     vocabulary_ : Vocabulary

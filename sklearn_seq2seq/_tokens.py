@@ -112,9 +112,12 @@ def split_tokens(X: Any, form: str, name: str) -> list[list[Hashable]]:
         seq = list(np.ravel(seq)) if isinstance(seq, np.ndarray) else list(seq)
         check = _is_str if form == "words" else _is_int
         bad = next((t for t in seq if not check(t)), None)
-        if bad is not None or (form == "ids" and any(t < 0 for t in seq)):
-            what = "strings" if form == "words" else "non-negative integers (token ids)"
+        what = "strings" if form == "words" else "non-negative integers (token ids)"
+        if bad is not None:
             raise TypeError(f"{name}[{i}] holds {bad!r} ({type(bad).__name__}); its tokens must be {what}.")
+        if form == "ids" and any(t < 0 for t in seq):
+            negative = next(t for t in seq if t < 0)
+            raise ValueError(f"{name}[{i}] holds the negative id {negative}; its tokens must be {what}.")
         tokens.append([str(t) for t in seq] if form == "words" else [int(t) for t in seq])
     return tokens
 
@@ -218,8 +221,11 @@ class TokenSequences(PaddedBatch):
         Real steps of each sequence (``END`` included).
     tokens : list of list
         The sequences as tokens, as read.
+    vocabulary : Vocabulary or None
+        The vocabulary the ids are from.
     """
 
     values: np.ndarray
     lengths: np.ndarray
     tokens: list
+    vocabulary: Vocabulary | None = None

@@ -1,21 +1,22 @@
-"""A safe file format for sharing fitted models: JSON for everything but the weights, plain tensors.
+"""A safe file format for sharing fitted models: a closed JSON schema and safetensors weights.
 
 ``save(estimator, path)`` writes one zip archive holding
 
-* ``metadata.json``: the format name and version, the package version, the estimator's class and
-  hyper-parameters, its fitted state (scaling statistics, vocabularies, input layout, training
-  history) and the torch module's arguments;
-* ``weights.pt``: the torch module's ``state_dict`` as plain CPU tensors (``torch.save``).
+* ``metadata.json``: the format name and version, the package version, the estimator's class, its
+  hyper-parameters, its fitted layout (:class:`~sklearn_seq2seq._layout.FittedLayout`: scaling,
+  vocabularies, target form, step counts, the module's arguments), the fitted attributes
+  ``n_features_in_``, ``feature_names_in_`` and ``n_iter_``, and the training history;
+* ``weights.safetensors``: the torch module's ``state_dict`` in the safetensors format (a JSON header
+  and raw tensor bytes: reading it never unpickles anything).
 
-``load(path)`` reads the JSON with :mod:`json` and the tensors with ``torch.load(weights_only=True)``,
-which refuses anything but tensors and plain containers, so loading never runs code from the file
-(joblib and pickle files do: only load those from sources you trust). Only the package's estimator
-classes can be named, and every value is decoded from a closed set of JSON forms.
+``load(path)`` accepts exactly that: each section's keys are checked against an allow-list (the
+class's parameters, the layout's fields, the three fitted attributes), every value against its
+type, and the parameters are validated as ``fit`` validates them. Anything else raises
+:class:`ModelFileError`. No code from the file ever runs, and nothing but the allowed attributes is
+set on the estimator.
 
-Why not skops: its secure format loads only types that are marked trusted; a fitted estimator holds a
-skorch net, torch modules, optimizers and callbacks, which would all have to be trusted by name, and
-trusting them is what makes pickle unsafe. Saving the state the model needs, and nothing else, keeps
-the format small and the loader closed.
+Files of format version 1 (sklearn_seq2seq 0.1, weights as a torch pickle) are converted by
+:func:`convert_v1`.
 
 What is not saved: the optimizer's state (continuing training after ``load`` with ``warm_start`` or
 ``partial_fit`` restarts the optimizer's moment estimates) and the ``callbacks`` parameter (skorch
@@ -24,6 +25,7 @@ callback objects are code; ``load`` gives ``callbacks=None`` and ``save`` warns 
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import os
@@ -33,69 +35,34 @@ from typing import Any
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
 from skorch.history import History
 
+from ._base import BaseSeq2Seq, resolve_device
+from ._convert_v1 import read_v1
+from ._layout import FittedLayout
+from ._nn import Seq2SeqModule
+from ._training import initialize, make_net
 from ._version import __version__
-from ._base import BaseSeq2Seq, _resolve_device
-from ._tokens import Vocabulary
 from .regressor import Seq2SeqRegressor
 from .transformer import Seq2SeqTransformer
 
 FORMAT_NAME = "sklearn_seq2seq"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _CLASSES = {cls.__name__: cls for cls in (Seq2SeqTransformer, Seq2SeqRegressor)}
-_METADATA, _WEIGHTS = "metadata.json", "weights.pt"
+_METADATA, _WEIGHTS = "metadata.json", "weights.safetensors"
+_SECTIONS = {"format", "format_version", "package_version", "class", "params", "layout", "fitted", "history"}
+_MODULE_ARGUMENTS = set(inspect.signature(Seq2SeqModule).parameters)
 
 
 class ModelFileError(ValueError):
     """A file is not a model saved by :func:`save`, or it was altered."""
 
 
-# ---------------------------------------------------------------- values <-> JSON
-def _encode(value: Any, name: str) -> Any:
-    """A JSON form of a fitted value; only the types a fitted estimator holds."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return {"ndarray": [_encode(v, name) for v in value.tolist()], "dtype": value.dtype.str}
-    if isinstance(value, tuple):
-        return {"tuple": [_encode(v, name) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v, name) for v in value]
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            raise TypeError(f"{name}: only dicts with string keys can be saved.")
-        return {"dict": {k: _encode(v, name) for k, v in value.items()}}
-    if isinstance(value, Vocabulary):
-        return {"vocabulary": [_encode(t, name) for t in value.tokens], "form": value.form}
-    raise TypeError(f"{name} holds a {type(value).__name__}, which the safe format cannot store.")
-
-
-def _decode(value: Any, name: str) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, list):
-        return [_decode(v, name) for v in value]
-    if isinstance(value, dict) and len(value) in (1, 2):
-        if set(value) == {"ndarray", "dtype"}:
-            dtype = np.dtype(value["dtype"])
-            if dtype.kind not in "biufUO":  # object arrays hold decoded plain values only
-                raise ModelFileError(f"{name}: arrays of dtype {dtype} are not part of the format.")
-            return np.asarray(_decode(value["ndarray"], name), dtype=dtype)
-        if set(value) == {"tuple"}:
-            return tuple(_decode(v, name) for v in value["tuple"])
-        if set(value) == {"dict"} and isinstance(value["dict"], dict):
-            return {str(k): _decode(v, name) for k, v in value["dict"].items()}
-        if set(value) == {"vocabulary", "form"} and value["form"] in ("chars", "words", "ids"):
-            return Vocabulary(_decode(value["vocabulary"], name), value["form"])
-    raise ModelFileError(f"{name}: {str(value)[:80]!r} is not a value of the format.")
-
-
-def _params(estimator: BaseSeq2Seq) -> dict:
+# ---------------------------------------------------------------- hyper-parameters <-> JSON
+def _params_to_json(estimator: BaseSeq2Seq) -> dict:
     params = estimator.get_params(deep=False)
     if params.get("callbacks"):
         warnings.warn("The callbacks parameter is not saved (callbacks are code); the loaded model has "
@@ -107,9 +74,69 @@ def _params(estimator: BaseSeq2Seq) -> dict:
             raise TypeError(f"optimizer={optimizer!r} is not a torch.optim class; the safe format stores "
                             "optimizers by name. Use joblib for custom optimizers.")
         params["optimizer"] = {"torch.optim": optimizer.__name__}
-    if not (params["random_state"] is None or isinstance(params["random_state"], (int, np.integer))):
-        params["random_state"] = None  # a RandomState's state is not part of a fitted model
-    return {k: _encode(v, f"parameter {k}") for k, v in params.items()}
+    random_state = params["random_state"]
+    params["random_state"] = int(random_state) if isinstance(random_state, (int, np.integer)) else None
+    for key, value in params.items():
+        if isinstance(value, tuple):
+            params[key] = {"tuple": list(value)}
+        elif isinstance(value, np.generic):
+            params[key] = value.item()
+    return params
+
+
+def _params_from_json(cls: type, params: Any) -> dict:
+    allowed = set(cls().get_params(deep=False))
+    if not isinstance(params, dict) or set(params) != allowed:
+        keys = set(params) if isinstance(params, dict) else set()
+        raise ModelFileError(f"The saved hyper-parameters are not those of {cls.__name__} "
+                             f"(unknown: {sorted(keys - allowed)}, missing: {sorted(allowed - keys)}).")
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, dict) and set(value) == {"tuple"} and isinstance(value["tuple"], list):
+            value = tuple(value["tuple"])
+        elif isinstance(value, dict) and set(value) == {"torch.optim"}:
+            optimizer = getattr(torch.optim, str(value["torch.optim"]), None)
+            if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
+                raise ModelFileError(f"optimizer {value['torch.optim']!r} is not a torch.optim optimizer.")
+            value = optimizer
+        elif not (value is None or isinstance(value, (bool, int, float, str))):
+            raise ModelFileError(f"parameter {key}: {str(value)[:80]!r} is not a value of the format.")
+        if isinstance(value, tuple) and not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                for v in value):
+            raise ModelFileError(f"parameter {key}: a tuple of the format holds numbers only.")
+        out[key] = value
+    return out
+
+
+def _fitted_attributes(estimator: BaseSeq2Seq) -> dict:
+    names = getattr(estimator, "feature_names_in_", None)
+    return {"n_features_in_": getattr(estimator, "n_features_in_", None),
+            "feature_names_in_": None if names is None else [str(n) for n in names],
+            "n_iter_": int(estimator.n_iter_)}
+
+
+def _set_fitted_attributes(estimator: BaseSeq2Seq, fitted: Any) -> None:
+    if not isinstance(fitted, dict) or set(fitted) != {"n_features_in_", "feature_names_in_", "n_iter_"}:
+        raise ModelFileError("The file's fitted attributes are not n_features_in_, feature_names_in_ and n_iter_.")
+    n_features, names, n_iter = fitted["n_features_in_"], fitted["feature_names_in_"], fitted["n_iter_"]
+    if not (n_features is None or (isinstance(n_features, int) and not isinstance(n_features, bool))):
+        raise ModelFileError("n_features_in_ must be an integer or null.")
+    if not (names is None or (isinstance(names, list) and all(isinstance(n, str) for n in names))):
+        raise ModelFileError("feature_names_in_ must be a list of strings or null.")
+    if not isinstance(n_iter, int) or isinstance(n_iter, bool):
+        raise ModelFileError("n_iter_ must be an integer.")
+    if n_features is not None:
+        estimator.n_features_in_ = n_features
+    if names is not None:
+        estimator.feature_names_in_ = np.asarray(names, dtype=object)
+    estimator.n_iter_ = n_iter
+
+
+def _history_from_json(history: Any) -> History:
+    # json.loads yields only plain values (dict, list, str, numbers, bools, None): nothing to run
+    if not isinstance(history, list) or not all(isinstance(epoch, dict) for epoch in history):
+        raise ModelFileError("The file's history is not a list of epochs.")
+    return History(history)
 
 
 # ---------------------------------------------------------------- save / load
@@ -129,24 +156,26 @@ def save(estimator: BaseSeq2Seq, path: str | os.PathLike) -> None:
         from sklearn.exceptions import NotFittedError
 
         raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet; fit it before saving.")
-    state = {}
-    for key, value in vars(estimator).items():
-        if key in ("net_", "history_") or key in estimator.get_params(deep=False):
-            continue
-        if key == "target_vocabulary_" and value is getattr(estimator, "vocabulary_", None):
-            state[key] = {"same_as": "vocabulary_"}
-            continue
-        state[key] = _encode(value, key)
     metadata = {
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "package_version": __version__,
-        "class": type(estimator).__name__, "params": _params(estimator), "state": state,
-        "history": _encode(list(estimator.history_), "history_"),
+        "class": type(estimator).__name__, "params": _params_to_json(estimator),
+        "layout": estimator.layout_.to_json(), "fitted": _fitted_attributes(estimator),
+        "history": json.loads(json.dumps(list(estimator.history_), default=_plain)),
     }
-    weights = io.BytesIO()
-    torch.save({k: v.detach().cpu() for k, v in estimator.net_.module_.state_dict().items()}, weights)
+    weights = {k: v.detach().cpu().contiguous() for k, v in estimator.net_.module_.state_dict().items()}
+    _write_archive(path, metadata, save_tensors(weights))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"the history holds a {type(value).__name__}, which the safe format cannot store")
+
+
+def _write_archive(path: str | os.PathLike, metadata: dict, weights: bytes) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(_METADATA, json.dumps(metadata))
-        archive.writestr(_WEIGHTS, weights.getvalue())
+        archive.writestr(_WEIGHTS, weights)
 
 
 def load(path: str | os.PathLike, *, device: str | None = None) -> BaseSeq2Seq:
@@ -168,55 +197,91 @@ def load(path: str | os.PathLike, *, device: str | None = None) -> BaseSeq2Seq:
     Raises
     ------
     ModelFileError
-        When the file is not a model saved by :func:`save` (a foreign or altered file, or a newer format).
+        When the file is not a model saved by :func:`save` (a foreign or altered file, or another
+        format version; version 1 files say how to convert them).
     """
-    metadata, weights = _read_archive(path)
+    metadata, raw_weights = _read_archive(path)
     cls = _CLASSES[metadata["class"]]
-    params = {k: _decode(v, f"parameter {k}") for k, v in metadata["params"].items()}
-    if isinstance(params.get("optimizer"), dict):
-        name = params["optimizer"].get("torch.optim")
-        optimizer = getattr(torch.optim, str(name), None)
-        if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
-            raise ModelFileError(f"optimizer {name!r} is not a torch.optim optimizer.")
-        params["optimizer"] = optimizer
     try:
-        estimator = cls(**params)
+        estimator = cls(**_params_from_json(cls, metadata["params"]))
         estimator._validate_params()
     except (TypeError, ValueError) as exc:
+        if isinstance(exc, ModelFileError):
+            raise
         raise ModelFileError(f"The saved hyper-parameters are not valid for {cls.__name__}: {exc}") from None
+    try:
+        layout = FittedLayout.from_json(metadata["layout"], _MODULE_ARGUMENTS)
+    except ValueError as exc:
+        raise ModelFileError(f"The file's fitted layout is not valid: {exc}") from None
+    _set_fitted_attributes(estimator, metadata["fitted"])
+    history = _history_from_json(metadata["history"])
+    try:
+        weights = load_tensors(raw_weights)
+    except (SafetensorError, ValueError, RuntimeError) as exc:
+        raise ModelFileError(f"The model file's weights are not a safetensors file: {exc}") from None
     if device is None:
         try:
-            device = _resolve_device(estimator.device)
+            device = resolve_device(estimator.device)
         except ValueError:
             device = "cpu"
-    device = _resolve_device(device)
+    device = resolve_device(device)
     if device != estimator.device and estimator.device != "auto":
         estimator.set_params(device=device)
-    for key, value in metadata["state"].items():
-        if not (key.endswith("_") or key.startswith("_")):
-            raise ModelFileError(f"{key!r} is not fitted state.")
-        if value == {"same_as": "vocabulary_"}:
-            continue
-        setattr(estimator, key, _decode(value, key))
-    if metadata["state"].get("target_vocabulary_") == {"same_as": "vocabulary_"}:
-        estimator.target_vocabulary_ = estimator.vocabulary_
     try:
-        net = estimator._make_net(estimator._n_fit_samples, device, estimator._seed)
-        net.initialize()
+        net = make_net(estimator.get_params(deep=False), layout.module_kwargs, n_samples=layout.n_fit_samples,
+                       device=device, seed=layout.seed)
+        initialize(net, layout.seed)  # seeded and forked: the caller's torch random state is untouched
         net.module_.load_state_dict(weights, strict=True)
-        net.history = History(_decode(metadata["history"], "history_"))
-    except (AttributeError, KeyError, RuntimeError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"The saved weights or state do not make a {cls.__name__}: {exc}") from None
+    except (KeyError, RuntimeError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"The saved weights or layout do not make a {cls.__name__}: {exc}") from None
+    net.history = history
+    estimator.layout_ = layout
     estimator.net_ = net
     estimator.history_ = net.history
     return estimator
 
 
-def _read_archive(path: str | os.PathLike) -> tuple[dict, dict]:
-    """The metadata and the weights of a model file, checked before anything is built from them."""
+def convert_v1(path: str | os.PathLike, new_path: str | os.PathLike) -> None:
+    """Convert a model file of format version 1 (sklearn_seq2seq 0.1) to the current format.
+
+    The version 1 attributes are read through an allow-list and mapped onto the fitted layout; the
+    weights, which version 1 stored as a torch pickle, are read with ``torch.load(weights_only=True)``
+    and written as safetensors. The converted file is then loaded once, so a file that does not make a
+    model is refused here. Convert only files you trust.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by version 1 of :func:`save`.
+    new_path : str or path-like
+        Where to write the converted file (read it with :func:`load`).
+
+    Raises
+    ------
+    ModelFileError
+        When ``path`` is not a valid version 1 file.
+    """
+    try:
+        sections, weights = read_v1(path)
+    except (KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(f"{os.fspath(path)!r} is not a valid format version 1 model file: {exc}") from None
+    metadata = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "package_version": __version__,
+                **sections}
+    _write_archive(new_path, metadata, save_tensors({k: v.contiguous() for k, v in weights.items()}))
+    try:
+        load(new_path, device="cpu")
+    except ModelFileError:
+        os.remove(new_path)
+        raise
+
+
+def _read_archive(path: str | os.PathLike) -> tuple[dict, bytes]:
+    """The metadata and the raw weights of a model file, checked before anything is built from them."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
+            if names == {"metadata.json", "weights.pt"}:
+                raise ModelFileError(_VERSION_1_HELP.format(path=os.fspath(path)))
             if names != {_METADATA, _WEIGHTS}:
                 raise ModelFileError(f"{os.fspath(path)!r} is not a sklearn_seq2seq model file (it holds {sorted(names)[:5]}).")
             raw_metadata = archive.read(_METADATA)
@@ -232,16 +297,19 @@ def _read_archive(path: str | os.PathLike) -> tuple[dict, dict]:
     version = metadata.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ModelFileError(f"The file uses format version {version!r}; this sklearn_seq2seq "
-                             f"({__version__}) reads versions up to {FORMAT_VERSION}. Upgrade the package.")
-    if metadata.get("class") not in _CLASSES:
-        raise ModelFileError(f"The file names the class {metadata.get('class')!r}; only {sorted(_CLASSES)} can be loaded.")
-    for key in ("params", "state", "history"):
-        if key not in metadata:
-            raise ModelFileError(f"The model file's metadata lacks {key!r}.")
-    try:
-        weights = torch.load(io.BytesIO(raw_weights), map_location="cpu", weights_only=True)
-    except Exception as exc:  # weights_only refuses anything but tensors: a tampered file lands here
-        raise ModelFileError(f"The model file's weights cannot be read safely: {exc}") from None
-    if not isinstance(weights, dict) or not all(isinstance(v, torch.Tensor) for v in weights.values()):
-        raise ModelFileError("The model file's weights are not a dict of tensors.")
-    return metadata, weights
+                             f"({__version__}) reads version {FORMAT_VERSION}. Upgrade the package.")
+    if version != FORMAT_VERSION:
+        raise ModelFileError(_VERSION_1_HELP.format(path=os.fspath(path)))
+    if set(metadata) != _SECTIONS:
+        raise ModelFileError(f"The model file's metadata has the sections {sorted(metadata)}; the format has "
+                             f"exactly {sorted(_SECTIONS)}.")
+    if metadata["class"] not in _CLASSES:
+        raise ModelFileError(f"The file names the class {metadata['class']!r}; only {sorted(_CLASSES)} can be loaded.")
+    return metadata, raw_weights
+
+
+_VERSION_1_HELP = (
+    "{path!r} uses format version 1 (sklearn_seq2seq 0.1: weights pickled by torch.save), which load() no "
+    "longer opens. Convert it once with sklearn_seq2seq.convert_v1({path!r}, NEW_PATH) and load "
+    "the new file; do so only for files you trust (it reads the weights with torch.load(weights_only=True))."
+)

@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
-from ._data import check_sequences, feature_stats
+from ._data import check_sequences, feature_stats, input_layout
 
 
 class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -66,6 +67,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted scaler.
         """
         seqs = check_sequences(self, X, reset=True)
+        self._input_layout = input_layout(seqs)
         mean, scale = feature_stats(seqs)
         self.mean_ = mean if self.with_mean else np.zeros_like(mean)
         self.scale_ = scale if self.with_std else np.ones_like(scale)
@@ -73,7 +75,14 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _apply(self, X: Any, forward: bool) -> Any:
         check_is_fitted(self)
-        seqs = check_sequences(self, X, reset=False)
+        seqs = check_sequences(self, X, reset=False, fitted=self._input_layout)
+        if _get_output_config("transform", self)["dense"] != "default" and (seqs.ndim != 2 or seqs.is_list):
+            raise ValueError(
+                "set_output(transform='pandas'/'polars') gives a table with one column per timestep, so it "
+                "applies to 2-D input (n_samples, n_timesteps) only; this input is "
+                f"{'a list of sequences' if seqs.is_list else f'{seqs.ndim}-D'}. Use set_output(transform='default') "
+                "for 3-D and list input."
+            )
         if forward:
             values = (seqs.values - self.mean_) / self.scale_
         else:

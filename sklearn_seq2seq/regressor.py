@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
 from ._base import BaseSeq2Seq
-from ._data import check_target_sequences, step_mask
+from ._data import step_mask
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 
 
@@ -22,6 +22,13 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
     a univariate multi-step forecast) or ``(n_samples, n_steps, n_outputs)`` (a multivariate sequence);
     the decoder produces ``n_steps`` steps of ``n_outputs`` values and ``predict`` returns the shape
     that was fitted. ``transform`` returns the encodings the decoder works from.
+
+    **Vectors and sequences.** A 2-D ``y`` without NaN is a vector of ``n_steps`` outputs (a forecast
+    horizon is one too): with ``standardize=True`` each column gets its own mean and scale, so columns
+    of very different sizes count alike in the loss. A 2-D ``y`` with NaN tail padding, or a list of
+    1-D arrays of different lengths, is a univariate sequence per sample; like a 3-D ``y`` (one
+    sequence of ``n_outputs`` features per sample) it gets one mean and scale per feature over all
+    real steps. ``score`` and ``partial_fit`` take ``y`` in the form it had in ``fit``.
 
     **Input forms.**{INPUTS}
     Parameters
@@ -122,7 +129,7 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
             R² of ``self.predict(X)`` with respect to ``y``.
         """
         seqs = self._check_X(X)
-        truth = check_target_sequences(y, seqs.n_samples)
+        truth = self._read_targets(y, seqs, self.layout_)
         predicted = self._generate(seqs, truth.lengths)
         if not truth.padded:
             n = seqs.n_samples

@@ -8,10 +8,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
+from . import _inference as inference
 from ._base import BaseSeq2Seq
-from ._data import check_target_sequences, is_label_vector, step_mask, to_user
+from ._data import is_label_vector, step_mask, to_user
 from ._tokens import join_tokens, split_tokens, token_form
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS, TOKEN_TARGET_ATTRIBUTES, TOKEN_TARGET_PARAMETERS
 
@@ -179,7 +179,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         self : Seq2SeqTransformer
             The fitted estimator.
         """
-        source = self._targets_source(y)
+        source = self._targets_source(y, continuing=self.warm_start)
         return self._fit(X, y if source == "y" else None, targets_from=source)
 
     def partial_fit(self, X: Any, y: Any = None) -> Seq2SeqTransformer:
@@ -204,15 +204,22 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         self : Seq2SeqTransformer
             The estimator, trained one more epoch.
         """
-        source = self._targets_source(y)
+        source = self._targets_source(y, continuing=True)
         return self._fit(X, y if source == "y" else None, targets_from=source, partial=True)
 
-    def _targets_source(self, y: Any) -> str:
-        """``"y"`` when ``y`` is a target to learn, ``"X"`` for an autoencoder (no ``y``, or class labels)."""
-        fitted_on_token_targets = self._target_tokens and self._targets_from == "y"
-        if y is not None and (self._reads_token_targets(y) or fitted_on_token_targets):
+    def _targets_source(self, y: Any, *, continuing: bool) -> str:
+        """``"y"`` when ``y`` is a target to learn, ``"X"`` for an autoencoder (no ``y``, or class labels).
+
+        A fresh fit decides from the parameters and ``y`` alone. Continued training of a fitted model
+        (``partial_fit``, ``warm_start``) reads a given ``y`` as the target it was fitted with.
+        """
+        if y is None:
+            return "X"
+        if continuing and self.__sklearn_is_fitted__() and self.layout_.targets_from == "y":
             return "y"
-        return "X" if y is None or is_label_vector(y) else "y"
+        if self._reads_token_targets(y):
+            return "y"
+        return "X" if is_label_vector(y) else "y"
 
     def _reads_token_targets(self, y: Any) -> bool:
         if self.target_tokens is False:
@@ -255,12 +262,12 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             generated as in ``predict``.
         """
         Z = self._check_codes(X)
-        if self._target_tokens:
-            max_steps, beam_width, normalization = self._search_args()
-            ids = self.net_.search_codes(Z.astype(np.float32), max_steps, beam_width, normalization)
-            return join_tokens(self._decode_tokens(ids), self.target_vocabulary_.form)
-        values = self._decode_codes(Z, self._n_target_steps)
-        return to_user(values, np.full(len(Z), self._n_target_steps), *self._target_form)
+        layout = self.layout_
+        if layout.target_tokens:
+            ids = inference.search_codes(self.net_, Z.astype(np.float32), *self._search_args())
+            return join_tokens(self._decode_tokens(ids), layout.target_vocabulary.form)
+        values = self._decode_codes(Z, layout.n_target_steps)
+        return to_user(values, np.full(len(Z), layout.n_target_steps), layout.target_ndim, layout.target_is_list)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Negative mean squared error of the decoded sequences, or exact-match accuracy of tokens.
@@ -280,26 +287,62 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             is better). Token targets: the fraction of sequences predicted exactly, every token and
             the length right (for strings, ``predict(X) == y``).
         """
-        check_is_fitted(self)
         seqs = self._check_X(X)
-        if self._target_tokens:
+        layout = self.layout_
+        if layout.target_tokens:
             return self._exact_match(seqs, y)
-        if self._targets_from == "X" or y is None or is_label_vector(y):
+        if layout.targets_from == "X":
             truth = seqs
         else:
-            truth = check_target_sequences(y, seqs.n_samples)
+            if y is None:
+                raise ValueError(
+                    "This Seq2SeqTransformer was fitted X -> y (sequence to sequence): score needs the target "
+                    "sequences y, in the form they had in fit."
+                )
+            truth = self._read_targets(y, seqs, layout)
         predicted = self._generate(seqs, truth.lengths)
         mask = step_mask(truth.lengths, truth.values.shape[1])
         return -float(np.mean((predicted[mask].astype(np.float64) - truth.values[mask]) ** 2))
 
     def _exact_match(self, seqs: Any, y: Any) -> float:
-        if self._targets_from == "X":
+        layout = self.layout_
+        if layout.targets_from == "X":
             truth = seqs.tokens
         else:
             if y is None:
                 raise ValueError("score needs the target token sequences y of this sequence-to-sequence model.")
-            truth = split_tokens(y, self.target_vocabulary_.form, "y")
+            truth = split_tokens(y, layout.target_vocabulary.form, "y")
             if len(truth) != seqs.n_samples:
                 raise ValueError(f"X and y have inconsistent numbers of samples: {seqs.n_samples} and {len(truth)}.")
         predicted = self._decode_tokens(self._search(seqs)[0])
         return float(np.mean([p == list(t) for p, t in zip(predicted, truth)]))
+
+    # ------------------------------------------------------------------ token generation
+    def _search_args(self) -> tuple[int, int, float]:
+        """Steps, beam width and length normalisation of token generation."""
+        layout = self.layout_
+        max_steps = self.max_length if self.max_length is not None else 2 * layout.n_target_steps
+        n_generable = layout.target_vocabulary.n_ids - 2  # every id but padding and the start symbol
+        return max_steps, min(self.beam_width, n_generable), self.length_normalization
+
+    def _search(self, seqs: Any, *, return_attention: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """Generated target ids (n, max_steps), and with ``return_attention`` their attention weights."""
+        return inference.search(self.net_, seqs.values, seqs.lengths, *self._search_args(),
+                                return_attention=return_attention)
+
+    def _decode_tokens(self, ids: np.ndarray) -> list[list]:
+        """Token lists from generated ids, in time order also with ``reverse_target``."""
+        tokens = self.layout_.target_vocabulary.decode(ids)
+        return [seq[::-1] for seq in tokens] if self.reverse_target else tokens
+
+    def _predict_tokens(self, seqs: Any) -> Any:
+        ids, _ = self._search(seqs)
+        return join_tokens(self._decode_tokens(ids), self.layout_.target_vocabulary.form)
+
+    def _token_attention(self, seqs: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self._search(seqs, return_attention=True)
+
+    def _token_labels(self, ids: np.ndarray, lengths: np.ndarray) -> list[list[str]]:
+        vocabulary = self.layout_.target_vocabulary
+        labels = [[vocabulary.label(i) for i in row[:n]] for row, n in zip(ids, lengths)]
+        return [row[-2::-1] + row[-1:] if self.reverse_target else row for row in labels]

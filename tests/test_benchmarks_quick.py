@@ -23,6 +23,11 @@ def _throughput_valid(result):
     return result["sequences_per_s"] > 0 and all(row["output_mb"] > 0 for row in result["memory"])
 
 
+def _latency_valid(result):
+    row = result["rows"][0]
+    return row["predict_1_ms"] > 0 and row["bulk_transform_per_s"] > 0
+
+
 def _rates_valid(result):
     return len(result["rows"]) == 4 and all(row["sequences_per_s"] > 0 for row in result["rows"])
 
@@ -35,7 +40,8 @@ def _speedups_valid(result):
     "script, valid",
     [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
      ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
-     ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid)],
+     ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid),
+     ("latency.py", _latency_valid)],
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"

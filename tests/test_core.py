@@ -250,7 +250,7 @@ def test_fit_writes_no_files(waves, tmp_path, monkeypatch):
 
 
 def test_max_epochs_auto_scales_with_data_size():
-    from sklearn_seq2seq._base import auto_epochs
+    from sklearn_seq2seq._training import auto_epochs
 
     assert auto_epochs(60, 64) > auto_epochs(1000, 64) > auto_epochs(100_000, 64)
 

@@ -5,9 +5,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer, SequenceScaler
 
 # Small networks and a fixed number of epochs keep the ~50 fits per estimator fast; 250 epochs (about
-# 1,000 steps on the checks' largest data) is what the checks' learning test (a regressor must reach
-# R^2 > 0.5 on its training data) needs.
-CHECKED = dict(hidden_size=16, batch_size=64, max_epochs=250, random_state=0)
+# 1,000 steps on the checks' largest data) at lr=1e-2 is what the checks' learning test (a regressor
+# must reach R^2 > 0.5 on its training data) needs: measured R^2 0.988 / 0.990 / 0.985 for seeds 0-2;
+# at the default lr=3e-3 seed 0 (the one the check sets) stalled at 0.355 on this machine's CPU.
+CHECKED = dict(hidden_size=16, batch_size=64, max_epochs=250, lr=1e-2, random_state=0)
 ESTIMATORS = [
     Seq2SeqTransformer(n_components=4, **CHECKED),
     Seq2SeqRegressor(n_components=8, **CHECKED),

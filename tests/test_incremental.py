@@ -38,12 +38,12 @@ def test_partial_fit_on_chunks_reaches_the_quality_of_one_fit():
 def test_partial_fit_keeps_the_first_chunks_scaling_and_continues_the_weights():
     X, y = sine_chunk(100, seed=0)
     model = Seq2SeqRegressor(hidden_size=8, random_state=0).partial_fit(X, y)
-    mean = model._x_mean.copy()
+    mean = model.layout_.x_mean.copy()
     losses = []
     for seed in range(1, 6):
         model.partial_fit(*sine_chunk(100, seed))
         losses.append(model.history_[-1, "train_loss"])
-    np.testing.assert_array_equal(model._x_mean, mean)
+    np.testing.assert_array_equal(model.layout_.x_mean, mean)
     assert model.n_iter_ == 6 and len(model.history_) == 6
     assert losses[-1] < model.history_[0, "train_loss"]  # training went on from where it was
 
@@ -65,7 +65,7 @@ def test_partial_fit_refuses_another_layout_and_leaves_the_model_unchanged():
     before = model.predict(X)
     with pytest.raises(ValueError, match="2 features per timestep.*expecting 1"):
         model.partial_fit(np.concatenate([X, X], axis=2), y)
-    with pytest.raises(ValueError, match="features per step"):
+    with pytest.raises(ValueError, match="fitted on targets of the form"):
         model.partial_fit(X, y[:, :, None].repeat(2, axis=2))
     np.testing.assert_array_equal(model.predict(X), before)
     assert model.n_iter_ == 1

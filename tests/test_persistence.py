@@ -46,17 +46,22 @@ def test_round_trip_gives_identical_outputs(case, tmp_path):
     assert loaded.n_iter_ == model.n_iter_ and loaded.history_[:, "train_loss"] == model.history_[:, "train_loss"]
 
 
-def test_file_is_json_plus_tensors_and_smaller_than_joblib(tmp_path):
+def test_file_is_json_plus_safetensors_and_smaller_than_joblib(tmp_path):
     import joblib
+    from safetensors.torch import load as load_tensors
 
     model = Seq2SeqTransformer(**FAST).fit(X)
     save(model, tmp_path / "m.s2s")
     joblib.dump(model, tmp_path / "m.joblib")
     with zipfile.ZipFile(tmp_path / "m.s2s") as archive:
+        assert set(archive.namelist()) == {"metadata.json", "weights.safetensors"}
         metadata = json.loads(archive.read("metadata.json"))
-        weights = torch.load(io.BytesIO(archive.read("weights.pt")), weights_only=True)
-    assert metadata["format"] == "sklearn_seq2seq" and metadata["format_version"] == FORMAT_VERSION
+        weights = load_tensors(archive.read("weights.safetensors"))
+    assert metadata["format"] == "sklearn_seq2seq" and metadata["format_version"] == FORMAT_VERSION == 2
+    assert set(metadata) == {"format", "format_version", "package_version", "class", "params", "layout",
+                             "fitted", "history"}
     assert metadata["class"] == "Seq2SeqTransformer" and metadata["params"]["hidden_size"] == 8
+    assert metadata["layout"]["targets_from"] == "X" and metadata["fitted"]["n_iter_"] == 2
     assert set(weights) == set(model.net_.module_.state_dict())
     # no optimizer state: about a third of the joblib file (which pickles the whole skorch net)
     assert os.path.getsize(tmp_path / "m.s2s") < os.path.getsize(tmp_path / "m.joblib")
@@ -121,33 +126,60 @@ def test_tampered_weights_are_refused_without_running_code(saved, tmp_path):
     sentinel = tmp_path / "pwned"
     evil = io.BytesIO()
     torch.save({"encoder.rnn.weight_ih_l0": _Payload(str(sentinel))}, evil)  # a pickle with a code payload
-    _rewrite(path, tmp_path / "evil.s2s", **{"weights.pt": evil.getvalue()})
-    with pytest.raises(ModelFileError, match="cannot be read safely"):
+    _rewrite(path, tmp_path / "evil.s2s", **{"weights.safetensors": evil.getvalue()})
+    with pytest.raises(ModelFileError, match="not a safetensors file"):
         load(tmp_path / "evil.s2s")
     assert not sentinel.exists()
-    _rewrite(path, tmp_path / "pickle.s2s", **{"weights.pt": pickle.dumps(_Payload(str(sentinel)), protocol=2)})
+    _rewrite(path, tmp_path / "pickle.s2s", **{"weights.safetensors": pickle.dumps(_Payload(str(sentinel)), protocol=2)})
     with pytest.raises(ModelFileError):
         load(tmp_path / "pickle.s2s")
     assert not sentinel.exists()
 
 
+def test_weights_of_another_shape_are_refused(saved, tmp_path):
+    from safetensors.torch import save as save_tensors
+
+    path, _ = saved
+    other = Seq2SeqTransformer(**{**FAST, "hidden_size": 9}).fit(X)
+    tensors = {k: v.contiguous() for k, v in other.net_.module_.state_dict().items()}
+    _rewrite(path, tmp_path / "other.s2s", **{"weights.safetensors": save_tensors(tensors)})
+    with pytest.raises(ModelFileError, match="weights or layout do not make"):
+        load(tmp_path / "other.s2s")
+
+
 @pytest.mark.parametrize("change, match", [
     (lambda m: m.update(format="something else"), "does not describe a sklearn_seq2seq model"),
-    (lambda m: m.update(format_version=FORMAT_VERSION + 1), "format version 2.*Upgrade"),
+    (lambda m: m.update(format_version=FORMAT_VERSION + 1), "format version 3.*Upgrade"),
     (lambda m: m.update({"class": "os.system"}), "only .* can be loaded"),
     (lambda m: m["params"].update(hidden_size=-3), "hyper-parameters are not valid"),
-    (lambda m: m["state"]["_module_kwargs"]["dict"].update(hidden_size=9), "weights or state do not make"),
-    (lambda m: m["state"].update(_x_scale={"__reduce__": "os.system"}), "not a value of the format"),
-    (lambda m: m["state"].update(not_state=1), "not fitted state"),
-    (lambda m: m["state"].update(_x_mean={"ndarray": [1.0], "dtype": "|V8"}), "not part of the format"),
-    (lambda m: m.pop("history"), "lacks 'history'"),
-], ids=["format", "version", "class", "bad param", "shape mismatch", "unknown form", "not state", "dtype", "missing"])
+    (lambda m: m["params"].update(__class__="x"), "not those of Seq2SeqTransformer.*__class__"),
+    (lambda m: m["params"].update(optimizer={"torch.optim": "load"}), "not a torch.optim optimizer"),
+    (lambda m: m["layout"]["module_kwargs"].update(hidden_size=9), "weights or layout do not make"),
+    (lambda m: m["layout"]["module_kwargs"].update(__init__=9), "module arguments must be"),
+    (lambda m: m["layout"].update(x_scale={"__reduce__": "os.system"}), "layout field 'x_scale'"),
+    (lambda m: m["layout"].update(net_="x"), "unknown: \\['net_'\\]"),
+    (lambda m: m["layout"].update(targets_from="os"), "layout field 'targets_from'"),
+    (lambda m: m["fitted"].update(predict="x"), "fitted attributes are not"),
+    (lambda m: m.update(extra=1), "has the sections"),
+    (lambda m: m.pop("history"), "has the sections"),
+], ids=["format", "version", "class", "bad param", "unknown param", "optimizer", "shape mismatch",
+        "unknown module argument", "unknown form", "unknown layout key", "bad choice", "unknown attribute",
+        "extra section", "missing section"])
 def test_altered_metadata_is_a_clear_error(saved, tmp_path, change, match):
     path, metadata = saved
     change(metadata)
     _rewrite(path, tmp_path / "altered.s2s", **{"metadata.json": json.dumps(metadata).encode()})
     with pytest.raises(ModelFileError, match=match):
         load(tmp_path / "altered.s2s")
+
+
+def test_version_1_files_say_how_to_convert_them(saved, tmp_path):
+    path, _ = saved
+    with zipfile.ZipFile(tmp_path / "v1.s2s", "w") as archive:
+        archive.writestr("metadata.json", json.dumps({"format": "sklearn_seq2seq", "format_version": 1}))
+        archive.writestr("weights.pt", b"")
+    with pytest.raises(ModelFileError, match="format version 1.*convert_v1"):
+        load(tmp_path / "v1.s2s")
 
 
 def test_foreign_files_are_a_clear_error(saved, tmp_path):
@@ -161,3 +193,33 @@ def test_foreign_files_are_a_clear_error(saved, tmp_path):
     _rewrite(path, tmp_path / "json.s2s", **{"metadata.json": b"{not json"})
     with pytest.raises(ModelFileError, match="not valid JSON"):
         load(tmp_path / "json.s2s")
+
+
+@pytest.mark.parametrize("name", ["regressor", "tokens"])
+def test_version_1_files_convert_and_give_the_outputs_they_gave(name, tmp_path):
+    """The files in tests/data were written by sklearn_seq2seq 0.1 (format version 1), with its outputs."""
+    from sklearn_seq2seq.persistence import convert_v1
+
+    data = os.path.join(os.path.dirname(__file__), "data")
+    expected = np.load(os.path.join(data, "v1_outputs.npz"))
+    convert_v1(os.path.join(data, f"{name}_v1.s2s"), tmp_path / "v2.s2s")
+    model = load(tmp_path / "v2.s2s")
+    inputs = expected["X"] if name == "regressor" else ["abc", "cab", "ba", "c"]
+    np.testing.assert_array_equal(model.transform(inputs), expected[f"{name[:3]}_transform"])
+    predicted = model.predict(inputs)
+    if name == "tokens":
+        assert list(predicted) == list(expected["tok_predict"])
+    else:
+        np.testing.assert_array_equal(predicted, expected["reg_predict"])
+
+
+def test_a_tampered_version_1_file_is_refused_by_the_converter(tmp_path):
+    from sklearn_seq2seq.persistence import convert_v1
+
+    sentinel = tmp_path / "pwned"
+    with zipfile.ZipFile(tmp_path / "evil_v1.s2s", "w") as archive:
+        archive.writestr("metadata.json", json.dumps({"format": "sklearn_seq2seq", "format_version": 1}))
+        archive.writestr("weights.pt", pickle.dumps(_Payload(str(sentinel)), protocol=2))
+    with pytest.raises(ModelFileError, match="not a valid format version 1"):
+        convert_v1(tmp_path / "evil_v1.s2s", tmp_path / "out.s2s")
+    assert not sentinel.exists()

@@ -83,7 +83,7 @@ def test_length_normalization_and_max_length(reversal):
     finally:
         model.set_params(max_length=None)
     assert len(out[0]) <= 3  # cut at max_length when the end symbol is not reached
-    assert model._search_args()[0] == 2 * model._n_target_steps
+    assert model._search_args()[0] == 2 * model.layout_.n_target_steps
 
 
 # ---------------------------------------------------------------- forms, vocabularies, robustness
@@ -217,7 +217,7 @@ def test_string_class_labels_can_be_ignored_with_target_tokens_false():
     X = random_strings(40, seed=9)
     model = Seq2SeqTransformer(max_epochs=1, target_tokens=False, **{**TOKENS, "attend_over": "code"})
     model.fit(X, ["cat", "dog"] * 20)
-    assert model._targets_from == "X"  # an autoencoder, as with numeric class labels
+    assert model.layout_.targets_from == "X"  # an autoencoder, as with numeric class labels
 
 
 # ---------------------------------------------------------------- attention, persistence, search

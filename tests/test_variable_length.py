@@ -219,7 +219,7 @@ def _epoch_batches(loader, seed, key="lengths"):
 def test_group_by_length_pads_less_and_still_sees_every_sample_once_per_epoch():
     import torch
 
-    from sklearn_seq2seq._net import ArrayDataset, BatchLoader
+    from sklearn_seq2seq._training import ArrayDataset, BatchLoader
 
     rng = np.random.RandomState(0)
     lengths = rng.randint(5, 200, size=1000)
@@ -242,7 +242,7 @@ def test_group_by_length_pads_less_and_still_sees_every_sample_once_per_epoch():
 
 
 def test_group_by_length_leaves_fixed_length_batches_unchanged():
-    from sklearn_seq2seq._net import ArrayDataset, BatchLoader
+    from sklearn_seq2seq._training import ArrayDataset, BatchLoader
 
     data = ArrayDataset({"x": np.arange(100.0).reshape(100, 1, 1), "lengths": np.full(100, 7)})
     plain, grouped = (

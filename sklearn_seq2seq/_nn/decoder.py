@@ -7,9 +7,9 @@ import math
 import torch
 from torch import nn
 
-from .._tokens import END, PAD, START
 from .attention import Attention
 from .encoder import RNN_CELLS
+from .search import beam_search
 
 DECODER_INPUTS = ("position", "previous", "zeros")
 N_POSITION_FEATURES = 16
@@ -51,10 +51,13 @@ class AttentionDecoder(nn.Module):
         under teacher forcing, the model's own prediction when generating), or nothing.
     n_tokens : int or None, default=None
         Token outputs: the size of the target id space. The decoder then outputs ``n_tokens`` logits per
-        step, reads the previous token through an embedding (starting from ``START``) and generates with
+        step, reads the previous token through an embedding (starting from the start symbol) and generates with
         :meth:`search`; ``n_outputs`` is ignored.
     embedding_dim : int, default=32
         Size of the token embedding (token outputs only).
+    pad_id, start_id, end_id : int or None, default=None
+        Token outputs: the ids of padding (never generated, the embedding's padding index), of the
+        start symbol (the first step's previous token, never generated) and of the end symbol.
     """
 
     def __init__(
@@ -69,19 +72,25 @@ class AttentionDecoder(nn.Module):
         decoder_input: str,
         n_tokens: int | None = None,
         embedding_dim: int = 32,
+        pad_id: int | None = None,
+        start_id: int | None = None,
+        end_id: int | None = None,
     ) -> None:
         super().__init__()
         if decoder_input not in DECODER_INPUTS:
             raise ValueError(f"Unknown decoder_input {decoder_input!r}; expected one of {DECODER_INPUTS}.")
         if n_tokens is not None and decoder_input != "previous":
             raise ValueError("Token outputs are generated one token after another: use decoder_input='previous'.")
+        if n_tokens is not None and None in (pad_id, start_id, end_id):
+            raise ValueError("Token outputs need the ids of the padding, start and end symbols.")
+        self.pad_id, self.start_id, self.end_id = pad_id, start_id, end_id
         self.decoder_input = decoder_input
         self.n_tokens = n_tokens
         self.n_outputs = n_tokens if n_tokens is not None else n_outputs
         self.num_layers = num_layers
         self.hidden_size = hidden_size
         self.is_lstm = cell == "lstm"
-        self.embed = None if n_tokens is None else nn.Embedding(n_tokens, embedding_dim, padding_idx=PAD)
+        self.embed = None if n_tokens is None else nn.Embedding(n_tokens, embedding_dim, padding_idx=pad_id)
         previous_size = n_outputs if n_tokens is None else embedding_dim
         input_size = {"position": N_POSITION_FEATURES, "previous": previous_size, "zeros": 1}[decoder_input]
         self.rnn = RNN_CELLS[cell](
@@ -106,10 +115,10 @@ class AttentionDecoder(nn.Module):
         return like.new_zeros(batch, n_steps, 1)
 
     def _start(self, batch: int, like: torch.Tensor) -> torch.Tensor:
-        """The first step's previous output: zeros, or the ``START`` token."""
+        """The first step's previous output: zeros, or the start symbol."""
         if self.embed is None:
             return like.new_zeros(batch, 1, self.n_outputs)
-        return torch.full((batch, 1), START, dtype=torch.long, device=like.device)
+        return torch.full((batch, 1), self.start_id, dtype=torch.long, device=like.device)
 
     def _step_input(self, previous: torch.Tensor) -> torch.Tensor:
         """What the RNN reads for previous outputs (B, T, n_outputs) or previous token ids (B, T)."""
@@ -186,9 +195,29 @@ class AttentionDecoder(nn.Module):
                 previous = torch.where(use_target, target[:, t : t + 1], previous)
         return torch.cat(outputs, dim=1), (torch.cat(weights, dim=1) if weights else None)
 
-    def _select_states(self, state, index: torch.Tensor):
+    def select_states(self, state, index: torch.Tensor):
         """The recurrent state (an LSTM's ``(h, c)`` pair alike) of the batch rows ``index``."""
         return tuple(s[:, index] for s in state) if self.is_lstm else state[:, index]
+
+    def start_inputs(self, batch: int, like: torch.Tensor) -> torch.Tensor:
+        """What the first generated step reads as its previous output (B, 1, ...)."""
+        return self._start(batch, like)
+
+    def step(self, previous: torch.Tensor, state, memory: torch.Tensor, memory_mask: torch.Tensor | None):
+        """One generation step from the previous outputs (B, 1, n_outputs) or token ids (B, 1).
+
+        Returns
+        -------
+        outputs : Tensor of shape (B, n_outputs)
+            Values, or logits over the ids for token outputs.
+        weights : Tensor of shape (B, K) or None
+            This step's attention weights.
+        state
+            The recurrent state after the step.
+        """
+        rnn_out, state = self.rnn(self._step_input(previous), state)
+        out, weights = self._readout(rnn_out, memory, memory_mask)
+        return out[:, 0], (None if weights is None else weights[:, 0]), state
 
     def search(
         self,
@@ -198,64 +227,11 @@ class AttentionDecoder(nn.Module):
         max_steps: int,
         beam_width: int = 1,
         length_normalization: float = 1.0,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Generate token ids by beam search (``beam_width=1`` is greedy decoding).
-
-        Every sequence keeps its ``beam_width`` best partial hypotheses by total log-probability; a
-        hypothesis ends at ``END`` and then only continues with ``PAD`` at no cost. Decoding stops when
-        every hypothesis has ended, or after ``max_steps``. The hypothesis returned has the best
-        log-probability divided by ``length ** length_normalization`` (its length counting ``END``), so
-        0 compares total log-probabilities and 1 per-token averages. ``PAD`` and ``START`` are never
-        generated.
-
-        Returns
-        -------
-        ids : Tensor of shape (B, max_steps), dtype long
-            The best hypothesis of each sequence, ``END`` included, padded with ``PAD``.
-        weights : Tensor of shape (B, max_steps, K)
-            Its attention weights (zeros without attention and after it ended).
-        """
+        return_attention: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Generate token ids by beam search (``beam_width=1`` is greedy decoding); see
+        :func:`~sklearn_seq2seq._nn.search.beam_search`."""
         if self.embed is None:
             raise RuntimeError("search() generates tokens; this decoder outputs numbers.")
-        batch, width, n_ids = code.shape[0], beam_width, self.n_tokens
-        n_memory = memory.shape[1]
-        flat = torch.arange(batch, device=code.device).repeat_interleave(width)
-        state = self._select_states(self.initial_state(code), flat)
-        memory = memory[flat]
-        memory_mask = None if memory_mask is None else memory_mask[flat]
-        scores = code.new_full((batch, width), float("-inf"))
-        scores[:, 0] = 0.0  # one live hypothesis to start with; the others fill in at the first step
-        finished = torch.zeros(batch, width, dtype=torch.bool, device=code.device)
-        lengths = torch.zeros(batch, width, device=code.device)
-        ids = torch.full((batch, width, max_steps), PAD, dtype=torch.long, device=code.device)
-        weights = code.new_zeros(batch, width, max_steps, n_memory)
-        ended_row = code.new_full((n_ids,), float("-inf"))
-        ended_row[PAD] = 0.0
-        never = torch.tensor([PAD, START], device=code.device)
-        previous = self._start(batch * width, code)
-        for t in range(max_steps):
-            rnn_out, state = self.rnn(self._step_input(previous), state)
-            logits, w = self._readout(rnn_out, memory, memory_mask)
-            log_p = torch.log_softmax(logits[:, 0].float(), dim=-1).view(batch, width, n_ids)
-            log_p[:, :, never] = float("-inf")
-            log_p = torch.where(finished.unsqueeze(-1), ended_row, log_p)
-            top, index = (scores.unsqueeze(-1) + log_p).view(batch, -1).topk(width, dim=-1)
-            origin, token = index // n_ids, index % n_ids
-            rows = (torch.arange(batch, device=code.device).unsqueeze(1) * width + origin).view(-1)
-            state = self._select_states(state, rows)
-            ids = ids.view(batch * width, max_steps)[rows].view(batch, width, max_steps)
-            weights = weights.view(batch * width, max_steps, n_memory)[rows].view(batch, width, max_steps, n_memory)
-            was_finished = finished.gather(1, origin)
-            ids[:, :, t] = token
-            if w is not None:
-                weights[:, :, t] = torch.where(was_finished.unsqueeze(-1), 0.0, w[:, 0].view(batch, width, -1))
-            lengths = lengths.gather(1, origin) + (~was_finished).float()
-            finished = was_finished | (token == END)
-            scores = top
-            if bool(finished.all()):
-                break
-            previous = token.view(-1, 1)
-        normalised = scores / lengths.clamp_min(1.0) ** length_normalization
-        best = normalised.argmax(dim=1)
-        pick = torch.arange(batch, device=code.device)
-        return ids[pick, best], weights[pick, best]
+        return beam_search(self, code, memory, memory_mask, max_steps, beam_width, length_normalization,
+                           return_attention=return_attention)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .._tokens import PAD
 from ._masking import length_mask
 from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
@@ -53,6 +52,9 @@ class Seq2SeqModule(nn.Module):
         is ignored.
     embedding_dim : int, default=32
         Size of the token embeddings.
+    pad_id, start_id, end_id : int or None, default=None
+        Token inputs or outputs: the ids of the padding, start and end symbols (the data layer's
+        reserved ids; the modules only use them).
     x_mean, x_scale : sequence of float, optional
         Per-feature statistics of numeric inputs: ``encode`` standardises every batch as
         ``(x - x_mean) / x_scale`` (kept as buffers, so they move with the module and are saved in its
@@ -80,6 +82,9 @@ class Seq2SeqModule(nn.Module):
         embedding_dim: int = 32,
         x_mean: Sequence[float] | None = None,
         x_scale: Sequence[float] | None = None,
+        pad_id: int | None = None,
+        start_id: int | None = None,
+        end_id: int | None = None,
     ) -> None:
         super().__init__()
         if attend_over not in ATTEND_OVER:
@@ -93,7 +98,7 @@ class Seq2SeqModule(nn.Module):
             self.register_buffer("x_scale", torch.tensor(x_scale, dtype=torch.float32))
         else:
             self.x_mean = self.x_scale = None
-        self.embed = None if n_input_tokens is None else nn.Embedding(n_input_tokens, embedding_dim, padding_idx=PAD)
+        self.embed = None if n_input_tokens is None else nn.Embedding(n_input_tokens, embedding_dim, padding_idx=pad_id)
         encoder_inputs = n_features if n_input_tokens is None else embedding_dim
         self.encoder = RecurrentEncoder(encoder_inputs, hidden_size, cell, num_layers, bidirectional, dropout)
         self.readout = make_readout(readout, self.encoder.output_size, n_components, n_slots)
@@ -103,7 +108,7 @@ class Seq2SeqModule(nn.Module):
             self.memory_proj = nn.Linear(self.encoder.output_size, hidden_size)
         self.decoder = AttentionDecoder(
             n_outputs, n_components, hidden_size, cell, num_layers, dropout, attention, decoder_input,
-            n_tokens=n_output_tokens, embedding_dim=embedding_dim,
+            n_tokens=n_output_tokens, embedding_dim=embedding_dim, pad_id=pad_id, start_id=start_id, end_id=end_id,
         )
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -136,10 +141,12 @@ class Seq2SeqModule(nn.Module):
         memory, memory_mask = self.memory(code, states, mask)
         return self.decoder(code, memory, memory_mask, n_steps, target, teacher_forcing)
 
-    def search(self, code, max_steps, states=None, mask=None, beam_width=1, length_normalization=1.0):
+    def search(self, code, max_steps, states=None, mask=None, beam_width=1, length_normalization=1.0,
+               return_attention=False):
         """Generate token ids from the code (see :meth:`AttentionDecoder.search`)."""
         memory, memory_mask = self.memory(code, states, mask)
-        return self.decoder.search(code, memory, memory_mask, max_steps, beam_width, length_normalization)
+        return self.decoder.search(code, memory, memory_mask, max_steps, beam_width, length_normalization,
+                                   return_attention)
 
     def forward(
         self,

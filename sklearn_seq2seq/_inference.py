@@ -1,0 +1,136 @@
+"""Inference: the fitted module run over data in batches, without gradients, in evaluation mode.
+
+A plain loop over consecutive slices of the data: each batch is cast to float32, padded to a whole
+number of ``ROW_BLOCK`` rows (repeating its first row), moved to the net's device (skorch's
+``to_device``), run, and written into one output array allocated once the first batch shows the
+shapes. No thread pool is started, and torch's thread settings are left as the caller has them.
+
+Why the row blocks: float32 matrix products on CPUs compute the rows of a partial block of rows with
+other kernels than the rows of full blocks, which round differently in the last bit, so without
+padding a sequence's output would depend on how many sequences were passed with it. With every batch
+a whole number of blocks, every real row goes through the full-block kernels, and ``predict(X)[i]``
+equals ``predict(X[i:i+1])`` bit for bit, at the price of computing at most ``ROW_BLOCK - 1`` extra
+rows (measured in benchmarks/latency.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from skorch.utils import to_device
+
+from ._training import Seq2SeqNet, batch_tensor
+
+#: Inference batches hold ``max(batch_size, INFERENCE_BATCH_SIZE)`` sequences (measured in
+#: benchmarks/throughput.py).
+INFERENCE_BATCH_SIZE = 256
+
+#: Every inference batch is padded to a multiple of this many rows (see the module's docstring).
+ROW_BLOCK = 16
+
+
+def map_batches(net: Seq2SeqNet, data: dict[str, np.ndarray], fn: Callable[..., Any]) -> Any:
+    """Apply ``fn(**batch)`` to consecutive batches of ``data``; stack the results.
+
+    ``fn`` returns a tensor or a tuple of tensors (stacked one by one; None stays None); floating
+    results come back as float32 arrays.
+    """
+    net.check_is_fitted()
+    module = net.module_
+    module.eval()
+    net.flatten_rnn_weights()
+    rows = max(net.batch_size, INFERENCE_BATCH_SIZE)
+    n_samples = len(next(iter(data.values())))
+    outputs: list[np.ndarray | None] = []
+    is_tuple = False
+    with torch.inference_mode():
+        for start in range(0, n_samples, rows):
+            window = slice(start, start + rows)
+            batch = {k: batch_tensor(v, window) for k, v in data.items()}
+            result = fn(**to_device(_pad_rows(batch, ROW_BLOCK), net.device))
+            is_tuple = isinstance(result, tuple)
+            for i, part in enumerate(result if is_tuple else (result,)):
+                if len(outputs) <= i:
+                    outputs.append(None if part is None else np.empty((n_samples, *part.shape[1:]),
+                                                                      dtype=_numpy_dtype(part)))
+                if part is not None:
+                    outputs[i][window] = _to_numpy(part[: min(rows, n_samples - start)])
+    return tuple(outputs) if is_tuple else outputs[0]
+
+
+def encode(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Codes of shape (n, n_components)."""
+    return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_.encode(x, lengths)[0])
+
+
+def generate(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:
+    """Decoded values of shape (n, n_steps, n_outputs) from input sequences."""
+    return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_(x, lengths, n_steps=n_steps))
+
+
+def attention(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:
+    """Decoder attention weights of shape (n, n_steps, n_memory) when decoding values from inputs."""
+
+    def weights(x, lengths):
+        code, states, mask = net.module_.encode(x, lengths)
+        return net.module_.decode(code, n_steps, states, mask)[1]
+
+    return map_batches(net, {"x": x, "lengths": lengths}, weights)
+
+
+def decode_codes(net: Seq2SeqNet, codes: np.ndarray, n_steps: int) -> np.ndarray:
+    """Decoded values of shape (n, n_steps, n_outputs) from codes."""
+    return map_batches(net, {"code": codes}, lambda code: net.module_.decode(code, n_steps)[0])
+
+
+def search(
+    net: Seq2SeqNet,
+    x: np.ndarray,
+    lengths: np.ndarray,
+    max_steps: int,
+    beam_width: int,
+    length_normalization: float,
+    *,
+    return_attention: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Token ids (n, max_steps) generated from input sequences, and with ``return_attention`` their
+    attention weights (n, max_steps, n_memory)."""
+
+    def best(x, lengths):
+        code, states, mask = net.module_.encode(x, lengths)
+        return net.module_.search(code, max_steps, states, mask, beam_width, length_normalization, return_attention)
+
+    return map_batches(net, {"x": x, "lengths": lengths}, best)
+
+
+def search_codes(
+    net: Seq2SeqNet, codes: np.ndarray, max_steps: int, beam_width: int, length_normalization: float
+) -> np.ndarray:
+    """Token ids (n, max_steps) generated from codes."""
+    return map_batches(
+        net, {"code": codes},
+        lambda code: net.module_.search(code, max_steps, beam_width=beam_width,
+                                        length_normalization=length_normalization)[0],
+    )
+
+
+def _pad_rows(batch: dict[str, torch.Tensor], block: int) -> dict[str, torch.Tensor]:
+    """Pad every tensor of ``batch`` to a multiple of ``block`` rows by repeating its first row."""
+    n_rows = len(next(iter(batch.values())))
+    missing = -n_rows % block
+    if missing == 0:
+        return batch
+    return {k: torch.cat([v, v[:1].expand(missing, *v.shape[1:])]) for k, v in batch.items()}
+
+
+def _numpy_dtype(tensor: torch.Tensor) -> np.dtype:
+    return np.dtype(np.float32) if tensor.is_floating_point() else np.dtype(str(tensor.dtype).split(".")[-1])
+
+
+def _to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    if tensor.is_floating_point():
+        tensor = tensor.float()
+    return tensor.cpu().numpy()

@@ -1,0 +1,380 @@
+"""Training: the dataset and batch loader skorch iterates over, the skorch net, its callbacks, the
+number of epochs and the seeding.
+
+Everything the estimators need to train a :class:`~sklearn_seq2seq._nn.Seq2SeqModule` lives here; the
+estimators hand over their parameters and the fitted layout, and get a trained net back. Inference is
+in :mod:`._inference`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from numbers import Real
+from typing import Any
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, GradientNormClipping, ProgressBar, TrainEndCheckpoint
+from skorch.dataset import ValidSplit
+from skorch.utils import to_device
+from torch import nn
+
+from ._nn import Seq2SeqModule
+from ._nn.losses import MaskedCrossEntropyLoss, MaskedMSELoss
+
+#: skorch callbacks that write files; each fit gets its own folder for them (``checkpoint_key``).
+CHECKPOINT_CALLBACKS = (Checkpoint, TrainEndCheckpoint)
+
+OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
+              "rmsprop": torch.optim.RMSprop}
+
+#: ``max_epochs="auto"`` trains for about this many optimiser steps, within ``AUTO_EPOCHS_RANGE``
+#: epochs (how these were chosen: docs/defaults.md).
+AUTO_STEPS = 4000
+AUTO_EPOCHS_RANGE = (5, 500)
+
+
+def auto_epochs(n_samples: int, batch_size: int) -> int:
+    """Epochs that ``max_epochs="auto"`` trains for on ``n_samples`` sequences."""
+    steps_per_epoch = math.ceil(n_samples / batch_size)
+    low, high = AUTO_EPOCHS_RANGE
+    return int(min(max(math.ceil(AUTO_STEPS / steps_per_epoch), low), high))
+
+
+def n_epochs(max_epochs: int | str, n_samples: int, batch_size: int) -> int:
+    """Epochs a fit (or a warm-started continuation) on ``n_samples`` sequences trains for."""
+    return auto_epochs(n_samples, batch_size) if max_epochs == "auto" else int(max_epochs)
+
+
+class ArrayDataset(torch.utils.data.Dataset):
+    """A dict of equally long arrays (and an optional target), indexed a batch at a time.
+
+    ``dataset[indices]`` returns the whole batch ``(dict of tensors, target)`` with one indexing
+    operation per array, instead of one ``__getitem__`` and a collate per sample. The arrays stay as
+    given (no copy of the whole data); each batch is a fresh copy, floating values cast to float32.
+    """
+
+    def __init__(self, X: dict[str, np.ndarray], y: np.ndarray | None = None) -> None:
+        self.X = X
+        self.y = y
+        self.n_samples = len(next(iter(X.values())))
+
+    def __len__(self) -> int:
+        return self.n_samples
+
+    def __getitem__(self, indices):
+        batch = {k: batch_tensor(v, indices) for k, v in self.X.items()}
+        target = batch_tensor(self.y, indices) if self.y is not None else torch.zeros(len(next(iter(batch.values()))))
+        return batch, target
+
+
+def batch_tensor(values: np.ndarray, indices) -> torch.Tensor:
+    """Rows ``indices`` of ``values`` as a tensor (floating values as float32)."""
+    rows = np.asarray(values)[indices]
+    if rows.dtype.kind == "f" and rows.dtype != np.float32:
+        rows = rows.astype(np.float32)
+    return torch.from_numpy(np.ascontiguousarray(rows))
+
+
+class BatchLoader:
+    """Iterates over an :class:`ArrayDataset` (or a ``Subset`` of one) in batches of index arrays.
+
+    Used as skorch's ``iterator_train`` and ``iterator_valid``. Shuffling draws from torch's global
+    random state, which :func:`train` seeds inside ``torch.random.fork_rng``.
+
+    Parameters
+    ----------
+    dataset : ArrayDataset or torch.utils.data.Subset of one
+        The data.
+    batch_size : int
+        Rows per batch.
+    shuffle : bool, default=False
+        Draw a new random order every epoch.
+    group_by_length : bool, default=False
+        With ``shuffle``, cut each epoch's random order into spans of ``GROUP_SPAN`` batches, sort each
+        span by sequence length (input plus target steps) and shuffle the resulting batches, so that a
+        batch holds sequences of similar length and pads little. Data whose sequences all have the
+        same length is batched exactly as without grouping.
+    """
+
+    GROUP_SPAN = 20
+
+    def __init__(self, dataset, batch_size: int, shuffle: bool = False, group_by_length: bool = False) -> None:
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.group_by_length = group_by_length
+
+    def __len__(self) -> int:
+        return -(-len(self.dataset) // self.batch_size)
+
+    def __iter__(self):
+        n_samples = len(self.dataset)
+        if not self.shuffle:
+            order = np.arange(n_samples)
+        else:
+            order = torch.randperm(n_samples).numpy()
+            if self.group_by_length:
+                steps = _sample_steps(self.dataset)
+                if steps.min() < steps.max():
+                    yield from (self.dataset[rows] for rows in self._grouped_batches(order, steps))
+                    return
+        for start in range(0, n_samples, self.batch_size):
+            yield self.dataset[order[start : start + self.batch_size]]
+
+    def _grouped_batches(self, order: np.ndarray, steps: np.ndarray) -> list[np.ndarray]:
+        span = self.batch_size * self.GROUP_SPAN
+        batches = []
+        for start in range(0, len(order), span):
+            chunk = order[start : start + span]
+            chunk = chunk[np.argsort(steps[chunk], kind="stable")]  # ties keep their random order
+            batches += [chunk[i : i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
+        return [batches[i] for i in torch.randperm(len(batches)).tolist()]
+
+
+def _sample_steps(dataset) -> np.ndarray:
+    """Input plus target steps of each sample of an :class:`ArrayDataset` or a ``Subset`` of one."""
+    indices = slice(None)
+    if isinstance(dataset, torch.utils.data.Subset):
+        dataset, indices = dataset.dataset, np.asarray(dataset.indices)
+    steps = np.asarray(dataset.X["lengths"], dtype=np.int64)
+    if "target_lengths" in dataset.X:
+        steps = steps + np.asarray(dataset.X["target_lengths"], dtype=np.int64)
+    return steps[indices]
+
+
+class TeacherForcingSchedule(Callback):
+    """Scheduled sampling: move the net's teacher-forcing probability linearly from ``start`` (first
+    epoch) to ``end`` (last epoch)."""
+
+    def __init__(self, start: float, end: float) -> None:
+        self.start = start
+        self.end = end
+
+    def on_epoch_begin(self, net, **kwargs) -> None:
+        progress = (len(net.history) - 1) / max(net.max_epochs - 1, 1)
+        net.teacher_forcing = self.start + (self.end - self.start) * min(progress, 1.0)
+
+
+class Seq2SeqNet(NeuralNet):
+    """skorch ``NeuralNet`` that trains a :class:`~sklearn_seq2seq._nn.Seq2SeqModule`.
+
+    ``X`` is a dict of arrays: ``x`` (n, T, F), ``lengths`` (n,), ``target`` and ``target_lengths``;
+    ``y`` is the target again, for skorch's bookkeeping. The loss is masked by ``target_lengths`` and
+    the module reads the target for teacher forcing. For token inputs ``x`` is (n, T) ids; for token
+    targets ``target`` is (n, H) ids and the criterion a masked cross-entropy.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`skorch.NeuralNet`.
+    teacher_forcing : float, default=1.0
+        Probability, at each training step, of feeding the decoder the target rather than its own
+        previous prediction (used with ``decoder_input="previous"``).
+    """
+
+    def __init__(self, *args, teacher_forcing: float = 1.0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.teacher_forcing = teacher_forcing
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's training loop, noting whether a user's ``KeyboardInterrupt`` stopped it (skorch
+        catches it to keep the model trained so far; :func:`train` raises it again)."""
+        self.interrupted_ = False
+        self.flatten_rnn_weights()
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            # skorch's EarlyStopping stops training by raising KeyboardInterrupt too: that is no interrupt
+            self.interrupted_ = not any(
+                isinstance(cb, EarlyStopping) and getattr(cb, "misses_", 0) >= cb.patience
+                for _, cb in self.callbacks_
+            )
+            raise
+
+    def flatten_rnn_weights(self) -> None:
+        """Put each RNN's weights back in one contiguous block (cuDNN needs it) after a copy, unpickling
+        or ``load_state_dict`` scattered them; a no-op where they already are, and on the CPU."""
+        for module in self.module_.modules():
+            if isinstance(module, nn.RNNBase):
+                module.flatten_parameters()
+
+    def infer(self, x, **fit_params):
+        if self.module_.training:
+            fit_params.setdefault("teacher_forcing", self.teacher_forcing)
+        if "target" in x:  # decode only as many steps as the batch's longest target has
+            x = {**x, "target": x["target"][:, : int(x["target_lengths"].max())]}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_device(torch.as_tensor(y_true), self.device)[:, : y_pred.shape[1]]
+        return self.criterion_(y_pred, y_true, to_device(X["target_lengths"], self.device))
+
+
+def _callbacks(params: dict, n_samples: int, checkpoint_key: str | None, early_stopping: bool, seed: int):
+    """The skorch callbacks and train split for the estimator parameters ``params``."""
+    callbacks: list = []
+    teacher_forcing = params["teacher_forcing"]
+    if isinstance(teacher_forcing, tuple):
+        if len(teacher_forcing) != 2 or not all(isinstance(p, Real) and 0 <= p <= 1 for p in teacher_forcing):
+            raise ValueError(
+                f"teacher_forcing must be a probability or a (start, end) pair of probabilities for a "
+                f"linear schedule over the epochs; got {teacher_forcing!r}."
+            )
+        callbacks.append(("teacher_forcing", TeacherForcingSchedule(*teacher_forcing)))
+    if params["clip_grad_norm"] is not None:
+        callbacks.append(("clip", GradientNormClipping(gradient_clip_value=params["clip_grad_norm"])))
+    train_split = None
+    if early_stopping:
+        n_valid = math.ceil(n_samples * params["validation_fraction"])
+        if n_valid < 1 or n_samples - n_valid < 1:
+            raise ValueError(
+                f"early_stopping needs at least one training and one validation sequence; with "
+                f"{n_samples} samples and validation_fraction={params['validation_fraction']} there are not."
+            )
+        callbacks.append(("early_stopping",
+                          EarlyStopping(monitor="valid_loss", patience=params["n_iter_no_change"], load_best=True)))
+        train_split = ValidSplit(params["validation_fraction"], stratified=False, random_state=seed)
+    if params["verbose"] and params["verbose"] >= 2:
+        callbacks.append(("progress", ProgressBar()))
+    for i, cb in enumerate(copy.deepcopy(params["callbacks"] or [])):
+        if not isinstance(cb, (Callback, tuple)):
+            raise TypeError(f"callbacks must be skorch Callback instances or (name, callback) tuples; got {cb!r}.")
+        callbacks.append(cb if isinstance(cb, tuple) else (f"user_{i}_{type(cb).__name__}", cb))
+    for _, cb in callbacks:
+        if isinstance(cb, CHECKPOINT_CALLBACKS) and checkpoint_key is not None:
+            cb.dirname = os.path.join(cb.dirname, checkpoint_key)
+    return callbacks, train_split
+
+
+def make_net(
+    params: dict,
+    module_kwargs: dict,
+    *,
+    n_samples: int,
+    device: str,
+    seed: int,
+    checkpoint_key: str | None = None,
+    early_stopping: bool | None = None,
+) -> Seq2SeqNet:
+    """The skorch net for an estimator's parameters ``params`` and the module arguments of its layout.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's ``get_params(deep=False)``.
+    module_kwargs : dict
+        Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule`.
+    n_samples : int
+        Sequences the net is trained on (the number of epochs of ``max_epochs="auto"`` follows it).
+    device : str
+        A resolved torch device.
+    seed : int
+        Seeds the early-stopping split.
+    checkpoint_key : str or None, default=None
+        A subfolder that the user's ``Checkpoint`` callbacks write to inside their ``dirname``.
+    early_stopping : bool or None, default=None
+        Overrides ``params["early_stopping"]`` (``partial_fit`` trains without it, as scikit-learn's
+        ``partial_fit`` methods do).
+    """
+    if early_stopping is None:
+        early_stopping = params["early_stopping"]
+    callbacks, train_split = _callbacks(params, n_samples, checkpoint_key, early_stopping, seed)
+    teacher_forcing = params["teacher_forcing"]
+    optimizer = OPTIMIZERS[params["optimizer"]] if isinstance(params["optimizer"], str) else params["optimizer"]
+    if "n_output_tokens" in module_kwargs:
+        criterion = {"criterion": MaskedCrossEntropyLoss, "criterion__label_smoothing": params["label_smoothing"]}
+    else:
+        criterion = {"criterion": MaskedMSELoss}
+    return Seq2SeqNet(
+        module=Seq2SeqModule,
+        **{f"module__{key}": value for key, value in module_kwargs.items()},
+        **criterion,
+        optimizer=optimizer,
+        optimizer__weight_decay=params["weight_decay"],
+        lr=params["lr"],
+        max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"]),
+        batch_size=params["batch_size"],
+        train_split=train_split,
+        callbacks=callbacks,
+        dataset=ArrayDataset,
+        iterator_train=BatchLoader,
+        iterator_valid=BatchLoader,
+        iterator_train__shuffle=True,
+        iterator_train__group_by_length=params["group_by_length"],
+        teacher_forcing=teacher_forcing[0] if isinstance(teacher_forcing, tuple) else teacher_forcing,
+        verbose=int(bool(params["verbose"])),
+        device=device,
+    )
+
+
+def _forked_rng(device: str):
+    """``torch.random.fork_rng`` for the CPU and the net's CUDA device: the caller's torch random state
+    is restored afterwards."""
+    fork_devices = [torch.device(device).index or 0] if str(device).startswith("cuda") else []
+    return torch.random.fork_rng(devices=fork_devices)
+
+
+def initialize(net: Seq2SeqNet, seed: int) -> Seq2SeqNet:
+    """Initialise ``net`` (weights, optimizer, callbacks) from ``seed``, leaving torch's global random
+    state as it was."""
+    with _forked_rng(str(net.device)):
+        torch.manual_seed(seed % np.iinfo(np.int32).max)
+        net.initialize()
+    return net
+
+
+def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool = False) -> None:
+    """Train ``net`` for ``epochs`` epochs on ``data`` (see :class:`Seq2SeqNet`), seeded by ``seed`` and
+    leaving torch's global random state as it was. ``first``: initialise the net first, from the same
+    seed (a fresh fit); otherwise ``net`` is initialised already (a continuation).
+
+    Raises
+    ------
+    KeyboardInterrupt
+        When the user interrupted training; ``net`` then holds the weights and history reached.
+    FloatingPointError
+        When the training loss became NaN or infinite.
+    """
+    with _forked_rng(str(net.device)):
+        torch.manual_seed(seed % np.iinfo(np.int32).max)
+        if first:
+            net.initialize()
+        net.partial_fit(data, data["target"], epochs=epochs)
+    if getattr(net, "interrupted_", False):
+        return
+    losses = net.history[:, "train_loss"]
+    if not np.all(np.isfinite(losses)):
+        raise FloatingPointError(
+            "Training diverged: the training loss became NaN or infinite. Lower `lr`, keep "
+            "`clip_grad_norm` set, or check the data for extreme values."
+        )
+
+
+def carry_over(old: Seq2SeqNet, new: Seq2SeqNet, *, keep_optimizer: bool) -> None:
+    """Start the initialised ``new`` net where ``old`` stopped: its weights and history, and with
+    ``keep_optimizer`` the optimizer's state too (when both use the same optimizer class), with the
+    learning rate and weight decay of ``new``.
+
+    Raises
+    ------
+    ValueError
+        When the weights do not fit ``new``'s module (an architecture parameter changed).
+    """
+    try:
+        new.module_.load_state_dict(old.module_.state_dict())
+    except RuntimeError as exc:
+        raise ValueError(
+            "The fitted weights do not fit the model the current parameters describe (an architecture "
+            "parameter such as hidden_size, cell or n_components changed since fit). Continued training "
+            f"keeps the fitted architecture: set those parameters back, or fit afresh. ({str(exc)[:200]})"
+        ) from None
+    if keep_optimizer and type(old.optimizer_) is type(new.optimizer_):
+        new.optimizer_.load_state_dict(old.optimizer_.state_dict())
+        for group in new.optimizer_.param_groups:
+            group["lr"] = new.lr
+            group["weight_decay"] = new.get_params()["optimizer__weight_decay"]
+    new.history = copy.deepcopy(old.history)
