@@ -3,7 +3,8 @@
 The default ``Seq2SeqTransformer`` (fitted for one epoch on 512 sequences, T=50, F=3) is timed on:
 ``transform`` and ``predict`` of one sequence (median of 200 calls each), the same model's torch module
 run directly on that sequence (encode, and encode + decode: the floor the estimator adds its input
-checks and output conversion to), and bulk ``transform`` of 20,000 sequences (median of 3 calls).
+checks and output conversion to), and bulk ``transform`` of 20,000 sequences (median of 3 calls),
+also as a caller can run it: two halves in two threads of its own, torch set to one thread.
 
 Each contender runs in its own fresh process (so each imports its own version of the package), and
 the contenders alternate for ``--rounds`` rounds; the table gives each one's median over the rounds.
@@ -25,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +80,16 @@ def worker(n_bulk: int, calls: int) -> None:
     model.transform(bulk[:1000])
     result["bulk_transform_per_s"] = n_bulk / (1e-3 * _median_ms(lambda: model.transform(bulk), 3))
     result["torch_threads_after"] = torch.get_num_threads()
+    # the caller's choice: two threads of its own, torch set to one thread (a process-wide setting)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            halves = np.array_split(bulk, 2)
+            rate = n_bulk / (1e-3 * _median_ms(lambda: list(pool.map(model.transform, halves)), 3))
+    finally:
+        torch.set_num_threads(threads)
+    result["bulk_transform_caller_threads_per_s"] = rate
     print(json.dumps(result))
 
 
@@ -90,7 +102,8 @@ def run_contender(path: Path, n_bulk: int, calls: int) -> dict:
 
 KEYS = [("transform_1_ms", "transform, 1 sequence (ms)"), ("predict_1_ms", "predict, 1 sequence (ms)"),
         ("module_encode_1_ms", "module encode, 1 sequence (ms)"), ("module_predict_1_ms", "module encode+decode, 1 (ms)"),
-        ("bulk_transform_per_s", "bulk transform (sequences/s)")]
+        ("bulk_transform_per_s", "bulk transform (sequences/s)"),
+        ("bulk_transform_caller_threads_per_s", "bulk, caller's 2 threads x 1 (seq/s)")]
 
 
 def main() -> None:

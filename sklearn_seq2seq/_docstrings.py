@@ -72,8 +72,8 @@ PARAMETERS = """
     group_by_length : bool, default=False
         Batch variable-length training data by length: each epoch's random order is cut into spans
         of 20 batches, each span is sorted by sequence length and the batches are shuffled, so a batch
-        pads little. On ragged data this makes training faster (``benchmarks/ragged_cost.py``); data of one length is batched as without
-        it. Off by default: batches of similar length learned worse after short training, though no
+        pads little. On ragged data this makes training faster (``benchmarks/ragged_cost.py``); data
+        of one length is batched as without it. Off by default: batches of similar length learned worse after short training, though no
         worse once trained to convergence (figures in the user guide's input formats page).
     lr : float, default=3e-3
         Learning rate.

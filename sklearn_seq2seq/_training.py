@@ -72,10 +72,13 @@ class ArrayDataset(torch.utils.data.Dataset):
 
 
 def batch_tensor(values: np.ndarray, indices) -> torch.Tensor:
-    """Rows ``indices`` of ``values`` as a tensor (floating values as float32)."""
+    """Rows ``indices`` (an index array or a slice) of ``values`` as a tensor of their own (floating
+    values as float32): never a view of the caller's array, which may be read-only."""
     rows = np.asarray(values)[indices]
     if rows.dtype.kind == "f" and rows.dtype != np.float32:
         rows = rows.astype(np.float32)
+    elif not rows.flags.owndata:  # a slice is a view: copy it
+        rows = rows.copy()
     return torch.from_numpy(np.ascontiguousarray(rows))
 
 

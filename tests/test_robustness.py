@@ -135,3 +135,13 @@ def test_inference_runs_rows_alike_in_any_batch_and_leaves_thread_settings_alone
     thread.start()
     thread.join()
     assert seen == [threads]
+
+
+def test_inference_batches_are_copies_also_of_read_only_float32_input():
+    from sklearn_seq2seq._training import batch_tensor
+
+    data = np.random.RandomState(3).normal(size=(40, 10, 2)).astype(np.float32)
+    data.setflags(write=False)
+    batch = batch_tensor(data, slice(0, 16))  # inference takes consecutive slices
+    assert batch.numpy().flags.writeable and not np.shares_memory(batch.numpy(), data)
+    np.testing.assert_array_equal(batch.numpy(), data[:16])

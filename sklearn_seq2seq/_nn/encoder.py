@@ -96,8 +96,8 @@ class RecurrentEncoder(nn.Module):
         Each direction of each layer runs as one plain (unidirectional) RNN call over the padded
         batch: the forward direction reads each sequence from its start, so its states before the
         sequence's end never see padding; the backward direction reads each sequence reversed within
-        its own length, so it starts at the sequence's last real step. Packed sequences are about 2x
-        slower than plain ones on CPUs (benchmarks/README.md), hence this path there. The calls are
+        its own length, so it starts at the sequence's last real step. Packed sequences are slower
+        than plain ones on CPUs (figures in benchmarks/README.md), hence this path there. The calls are
         the functional forms that ``nn.GRU``/``nn.LSTM`` run, given one direction's weights, so no
         module state is touched and concurrent calls (threads) are safe.
         """
