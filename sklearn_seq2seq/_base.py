@@ -8,7 +8,6 @@ module over the data (:mod:`._inference`) and gives the outputs back in the user
 
 from __future__ import annotations
 
-import dataclasses
 from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import Any
@@ -22,20 +21,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _inference as inference
-from ._data import Sequences, check_sequences, check_target_sequences, feature_stats, to_user
-from ._layout import FittedLayout, input_steps, target_stats
+from ._data import Sequences, check_sequences, check_target_sequences, to_user
+from ._layout import FittedLayout, learn_layout, relayout
 from ._nn.attention import ATTENTION_KINDS
 from ._nn.decoder import DECODER_INPUTS
 from ._nn.encoder import RNN_CELLS
 from ._nn.model import ATTEND_OVER
 from ._nn.readout import READOUTS
-from ._tokens import END, PAD, START, TokenSequences, Vocabulary, split_tokens, token_form
+from ._tokens import END, TokenSequences, Vocabulary, split_tokens, token_form
 from ._training import CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net, n_epochs, train
-
-#: ``decoder_input="auto"`` feeds previous values (teacher forcing) when the longest target sequence
-#: has more than this many steps, positional features otherwise (how it was chosen: docs/defaults.md).
-AUTO_PREVIOUS_ABOVE_STEPS = 100
-
 
 @contextmanager
 def _unchanged_on_error(estimator: BaseEstimator):
@@ -81,19 +75,6 @@ def reverse_steps(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     steps = np.arange(values.shape[1])[np.newaxis, :]
     index = np.where(steps < lengths[:, np.newaxis], lengths[:, np.newaxis] - 1 - steps, steps)
     return np.take_along_axis(values, index[:, :, np.newaxis], axis=1)
-
-
-def _resolve_decoder_input(decoder_input: str, n_target_steps: int, token_targets: bool) -> str:
-    if token_targets:
-        if decoder_input not in ("auto", "previous"):
-            raise ValueError(
-                f"decoder_input={decoder_input!r} cannot generate tokens: token targets are generated one "
-                "token after another from the previous one. Use decoder_input='auto' or 'previous'."
-            )
-        return "previous"
-    if decoder_input == "auto":
-        return "previous" if n_target_steps > AUTO_PREVIOUS_ABOVE_STEPS else "position"
-    return decoder_input
 
 
 class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -244,17 +225,17 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     @property
     def vocabulary_(self) -> Vocabulary:
         """Token inputs only: the input vocabulary learned in ``fit``."""
-        vocabulary = self._fitted_layout("vocabulary_").vocabulary
-        if vocabulary is None:
-            raise AttributeError("vocabulary_ exists only for token inputs; this model was fitted on numbers.")
-        return vocabulary
+        return self._fitted_vocabulary("vocabulary_", "vocabulary", "token inputs")
 
     @property
     def target_vocabulary_(self) -> Vocabulary:
         """Token targets only: the target vocabulary learned in ``fit``."""
-        vocabulary = self._fitted_layout("target_vocabulary_").target_vocabulary
+        return self._fitted_vocabulary("target_vocabulary_", "target_vocabulary", "token targets")
+
+    def _fitted_vocabulary(self, name: str, field: str, what: str) -> Vocabulary:
+        vocabulary = getattr(self._fitted_layout(name), field)
         if vocabulary is None:
-            raise AttributeError("target_vocabulary_ exists only for token targets.")
+            raise AttributeError(f"{name} exists only for {what}; this model was fitted without them.")
         return vocabulary
 
     # ------------------------------------------------------------------ reading inputs and targets
@@ -374,7 +355,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                     "autoencoder."
                 )
             device = resolve_device(self.device)
-            layout = self._learn_layout(seqs, targets, targets_from)
+            layout = learn_layout(seqs, targets, targets_from, self.get_params(deep=False),
+                                  seed=draw_seed(self.random_state))
             data = self._training_data(seqs, targets, layout)
             params = self.get_params(deep=False)
             net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=device, seed=layout.seed,
@@ -383,79 +365,6 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             epochs = 1 if partial else net.max_epochs
             self._train(net, data, epochs=epochs, seed=layout.seed, first=True)
         return self
-
-    def _learn_layout(
-        self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences, targets_from: str
-    ) -> FittedLayout:
-        """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
-        vocabularies, and the module's arguments."""
-        token_inputs = isinstance(seqs, TokenSequences)
-        token_targets = isinstance(targets, TokenSequences)
-        n_target_steps = targets.values.shape[1]
-        if token_targets:
-            lengths_follow_input = False
-            y_mean = y_scale = None
-            n_outputs, target_ndim, target_is_list = 1, 0, False
-        else:
-            # ragged targets as long as their inputs (e.g. labelling every step) are generated that long
-            lengths_follow_input = targets_from == "X" or (
-                targets.padded and np.array_equal(targets.lengths, input_steps(seqs))
-            )
-            per_column = targets_from == "y" and targets.ndim == 2 and not targets.is_list and not targets.padded
-            y_mean, y_scale = target_stats(targets, per_column=per_column, standardize=self.standardize)
-            n_outputs, target_ndim, target_is_list = targets.values.shape[2], targets.ndim, targets.is_list
-        if self.reverse_target and not token_targets and targets.padded and not lengths_follow_input:
-            raise ValueError(
-                "reverse_target=True needs to know each output's length to put it back in time order, but "
-                "the targets have different lengths that do not follow their inputs' lengths: predict "
-                "generates the longest target length for every sequence. Give targets of one length, "
-                "or set reverse_target=False."
-            )
-        decoder_input = _resolve_decoder_input(self.decoder_input, n_target_steps, token_targets)
-        x_mean = x_scale = None
-        if not token_inputs:
-            if self.standardize:
-                x_mean, x_scale = feature_stats(seqs)
-            else:
-                x_mean, x_scale = np.zeros(seqs.values.shape[2]), np.ones(seqs.values.shape[2])
-        input_ndim = 0 if token_inputs else (2 if (seqs.ndim == 2 and not seqs.is_list) else 3)
-        vocabulary = seqs.vocabulary if token_inputs else None
-        target_vocabulary = None
-        if token_targets:
-            target_vocabulary = vocabulary if targets_from == "X" else targets.vocabulary
-        layout = FittedLayout(
-            targets_from=targets_from, input_form=vocabulary.form if token_inputs else None,
-            input_ndim=input_ndim, n_channels=1 if token_inputs else seqs.values.shape[2],
-            vocabulary=vocabulary, target_vocabulary=target_vocabulary, target_ndim=target_ndim,
-            target_is_list=target_is_list, n_target_steps=n_target_steps,
-            fixed_target_length=not targets.padded, n_outputs=n_outputs,
-            lengths_follow_input=bool(lengths_follow_input), x_mean=x_mean, x_scale=x_scale, y_mean=y_mean,
-            y_scale=y_scale, decoder_input=decoder_input, module_kwargs={}, n_fit_samples=seqs.n_samples,
-            seed=draw_seed(self.random_state),
-        )
-        return dataclasses.replace(layout, module_kwargs=self._module_kwargs(layout))
-
-    def _module_kwargs(self, layout: FittedLayout) -> dict:
-        """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for this layout and the current
-        parameters (plain numbers, strings and tuples)."""
-        if layout.vocabulary is not None:
-            inputs = {"n_features": 1, "n_input_tokens": layout.vocabulary.n_ids}
-        else:
-            inputs = {"n_features": layout.n_channels, "x_mean": tuple(layout.x_mean.tolist()),
-                      "x_scale": tuple(layout.x_scale.tolist())}
-        if layout.target_tokens:
-            outputs = {"n_outputs": 1, "n_output_tokens": layout.target_vocabulary.n_ids}
-        else:
-            outputs = {"n_outputs": layout.n_outputs}
-        tokens = layout.vocabulary is not None or layout.target_tokens
-        special = {"pad_id": PAD, "start_id": START, "end_id": END} if tokens else {}
-        return {
-            **inputs, **outputs, **special, "embedding_dim": self.embedding_dim, "n_components": self.n_components,
-            "hidden_size": self.hidden_size, "cell": self.cell, "num_layers": self.num_layers,
-            "bidirectional": self.bidirectional, "dropout": self.dropout, "readout": self.readout,
-            "n_slots": self.n_slots, "attention": self.attention, "attend_over": self.attend_over,
-            "decoder_input": layout.decoder_input, "input_noise": self.input_noise,
-        }
 
     def _continue(self, X: Any, y: Any, targets_from: str, *, partial: bool) -> BaseSeq2Seq:
         """Train the fitted model further on ``X`` (and ``y``), read with the fitted layout.
@@ -474,10 +383,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 "Set warm_start=False (or clone the estimator) to fit afresh."
             )
         targets = seqs if targets_from == "X" else self._read_targets(y, seqs, layout)
-        decoder_input = _resolve_decoder_input(self.decoder_input, layout.n_target_steps, layout.target_tokens)
-        layout = dataclasses.replace(layout, decoder_input=decoder_input)
-        layout = dataclasses.replace(layout, module_kwargs=self._module_kwargs(layout))
         params = self.get_params(deep=False)
+        layout = relayout(layout, params)
         net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=resolve_device(self.device),
                        seed=layout.seed, early_stopping=False if partial else None)
         initialize(net, layout.seed + self.n_iter_)

@@ -66,9 +66,9 @@ PARAMETERS = """
         was chosen: ``docs/defaults.md``).
     batch_size : int, default=32
         Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences,
-        each padded to a multiple of 16 rows so that a sequence's outputs do not depend on the others
-        passed with it (a single sequence costs 16 rows, not a whole batch; figures in
-        ``benchmarks/README.md``).
+        each padded to a multiple of 16 rows (on GPUs, to the full batch size) so that a sequence's
+        outputs do not depend on the others passed with it (on a CPU a single sequence costs 16 rows,
+        not a whole batch; figures in ``benchmarks/README.md``).
     group_by_length : bool, default=False
         Batch variable-length training data by length: each epoch's random order is cut into spans
         of 20 batches, each span is sorted by sequence length and the batches are shuffled, so a batch

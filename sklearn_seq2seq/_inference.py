@@ -10,7 +10,8 @@ other kernels than the rows of full blocks, which round differently in the last 
 padding a sequence's output would depend on how many sequences were passed with it. With every batch
 a whole number of blocks, every real row goes through the full-block kernels, and ``predict(X)[i]``
 equals ``predict(X[i:i+1])`` bit for bit, at the price of computing at most ``ROW_BLOCK - 1`` extra
-rows (measured in benchmarks/latency.py).
+rows (measured in benchmarks/latency.py). GPU libraries choose kernels by the whole batch shape, and
+extra rows cost next to nothing there: on GPUs every batch is padded to the full batch size.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def map_batches(net: Seq2SeqNet, data: dict[str, np.ndarray], fn: Callable[..., 
     module.eval()
     net.flatten_rnn_weights()
     rows = max(net.batch_size, INFERENCE_BATCH_SIZE)
+    block = ROW_BLOCK if torch.device(net.device).type == "cpu" else rows
     n_samples = len(next(iter(data.values())))
     outputs: list[np.ndarray | None] = []
     is_tuple = False
@@ -50,7 +52,7 @@ def map_batches(net: Seq2SeqNet, data: dict[str, np.ndarray], fn: Callable[..., 
         for start in range(0, n_samples, rows):
             window = slice(start, start + rows)
             batch = {k: batch_tensor(v, window) for k, v in data.items()}
-            result = fn(**to_device(_pad_rows(batch, ROW_BLOCK), net.device))
+            result = fn(**to_device(_pad_rows(batch, block), net.device))
             is_tuple = isinstance(result, tuple)
             for i, part in enumerate(result if is_tuple else (result,)):
                 if len(outputs) <= i:

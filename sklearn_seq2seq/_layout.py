@@ -14,10 +14,14 @@ from typing import Any
 import numpy as np
 
 from ._data import Sequences, feature_stats
-from ._tokens import TOKEN_FORMS, TokenSequences, Vocabulary
+from ._tokens import END, PAD, START, TOKEN_FORMS, TokenSequences, Vocabulary
 
 #: Where the targets come from: the inputs themselves (an autoencoder) or a separate ``y``.
 TARGET_SOURCES = ("X", "y")
+
+#: ``decoder_input="auto"`` feeds previous values (teacher forcing) when the longest target sequence
+#: has more than this many steps, positional features otherwise (how it was chosen: docs/defaults.md).
+AUTO_PREVIOUS_ABOVE_STEPS = 100
 
 
 def input_steps(seqs: Sequences | TokenSequences) -> np.ndarray:
@@ -173,8 +177,125 @@ class FittedLayout:
             values["target_vocabulary"] = values["vocabulary"]
         else:
             values["target_vocabulary"] = _optional(_vocabulary)(data["target_vocabulary"])
-        values["module_kwargs"] = _module_kwargs(data["module_kwargs"], module_arguments)
+        values["module_kwargs"] = _read_module_kwargs(data["module_kwargs"], module_arguments)
         return cls(**values)
+
+
+def resolve_decoder_input(decoder_input: str, n_target_steps: int, token_targets: bool) -> str:
+    """The decoder input the parameter ``decoder_input`` means for these targets ("auto" resolved)."""
+    if token_targets:
+        if decoder_input not in ("auto", "previous"):
+            raise ValueError(
+                f"decoder_input={decoder_input!r} cannot generate tokens: token targets are generated one "
+                "token after another from the previous one. Use decoder_input='auto' or 'previous'."
+            )
+        return "previous"
+    if decoder_input == "auto":
+        return "previous" if n_target_steps > AUTO_PREVIOUS_ABOVE_STEPS else "position"
+    return decoder_input
+
+
+def learn_layout(
+    seqs: Sequences | TokenSequences,
+    targets: Sequences | TokenSequences,
+    targets_from: str,
+    params: dict,
+    *,
+    seed: int,
+) -> FittedLayout:
+    """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
+    vocabularies, and the module's arguments.
+
+    Parameters
+    ----------
+    seqs, targets : Sequences or TokenSequences
+        The training inputs and targets as read (token sequences carry their learned vocabulary).
+    targets_from : {"X", "y"}
+        Whether ``targets`` are the inputs themselves (an autoencoder) or a separate ``y``.
+    params : dict
+        The estimator's parameters (``get_params(deep=False)``).
+    seed : int
+        The seed drawn for this fit.
+
+    Raises
+    ------
+    ValueError
+        For ``reverse_target=True`` with numeric targets of different lengths that are not their
+        inputs' lengths (the outputs could not be put back in time order), and for token targets with
+        a ``decoder_input`` that cannot generate tokens.
+    """
+    token_inputs = isinstance(seqs, TokenSequences)
+    token_targets = isinstance(targets, TokenSequences)
+    n_target_steps = targets.values.shape[1]
+    if token_targets:
+        lengths_follow_input = False
+        y_mean = y_scale = None
+        n_outputs, target_ndim, target_is_list = 1, 0, False
+    else:
+        # ragged targets as long as their inputs (e.g. labelling every step) are generated that long
+        lengths_follow_input = targets_from == "X" or (
+            targets.padded and np.array_equal(targets.lengths, input_steps(seqs))
+        )
+        per_column = targets_from == "y" and targets.ndim == 2 and not targets.is_list and not targets.padded
+        y_mean, y_scale = target_stats(targets, per_column=per_column, standardize=params["standardize"])
+        n_outputs, target_ndim, target_is_list = targets.values.shape[2], targets.ndim, targets.is_list
+    if params["reverse_target"] and not token_targets and targets.padded and not lengths_follow_input:
+        raise ValueError(
+            "reverse_target=True needs to know each output's length to put it back in time order, but "
+            "the targets have different lengths that do not follow their inputs' lengths: predict "
+            "generates the longest target length for every sequence. Give targets of one length, "
+            "or set reverse_target=False."
+        )
+    x_mean = x_scale = None
+    if not token_inputs:
+        if params["standardize"]:
+            x_mean, x_scale = feature_stats(seqs)
+        else:
+            x_mean, x_scale = np.zeros(seqs.values.shape[2]), np.ones(seqs.values.shape[2])
+    vocabulary = seqs.vocabulary if token_inputs else None
+    target_vocabulary = None
+    if token_targets:
+        target_vocabulary = vocabulary if targets_from == "X" else targets.vocabulary
+    layout = FittedLayout(
+        targets_from=targets_from, input_form=vocabulary.form if token_inputs else None,
+        input_ndim=0 if token_inputs else (2 if (seqs.ndim == 2 and not seqs.is_list) else 3),
+        n_channels=1 if token_inputs else seqs.values.shape[2],
+        vocabulary=vocabulary, target_vocabulary=target_vocabulary, target_ndim=target_ndim,
+        target_is_list=target_is_list, n_target_steps=n_target_steps,
+        fixed_target_length=not targets.padded, n_outputs=n_outputs,
+        lengths_follow_input=bool(lengths_follow_input), x_mean=x_mean, x_scale=x_scale, y_mean=y_mean,
+        y_scale=y_scale, decoder_input=resolve_decoder_input(params["decoder_input"], n_target_steps, token_targets),
+        module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed,
+    )
+    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params))
+
+
+def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
+    """The fitted layout with the decoder input and module arguments the current ``params`` give (for
+    continued training after ``set_params``)."""
+    decoder_input = resolve_decoder_input(params["decoder_input"], layout.n_target_steps, layout.target_tokens)
+    layout = dataclasses.replace(layout, decoder_input=decoder_input)
+    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params))
+
+
+def module_kwargs(layout: FittedLayout, params: dict) -> dict:
+    """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout and the estimator's
+    parameters (plain numbers, strings and tuples)."""
+    if layout.vocabulary is not None:
+        inputs = {"n_features": 1, "n_input_tokens": layout.vocabulary.n_ids}
+    else:
+        inputs = {"n_features": layout.n_channels, "x_mean": tuple(layout.x_mean.tolist()),
+                  "x_scale": tuple(layout.x_scale.tolist())}
+    if layout.target_tokens:
+        outputs = {"n_outputs": 1, "n_output_tokens": layout.target_vocabulary.n_ids}
+    else:
+        outputs = {"n_outputs": layout.n_outputs}
+    tokens = layout.vocabulary is not None or layout.target_tokens
+    special = {"pad_id": PAD, "start_id": START, "end_id": END} if tokens else {}
+    architecture = ("embedding_dim", "n_components", "hidden_size", "cell", "num_layers", "bidirectional", "dropout",
+                    "readout", "n_slots", "attention", "attend_over", "input_noise")
+    return {**inputs, **outputs, **special, **{name: params[name] for name in architecture},
+            "decoder_input": layout.decoder_input}
 
 
 def _of(kind: type | tuple, choices: tuple | None = None):
@@ -210,7 +331,7 @@ def _vocabulary(value: Any) -> Vocabulary:
     return Vocabulary(tokens, value["form"])
 
 
-def _module_kwargs(value: Any, allowed: set[str]) -> dict:
+def _read_module_kwargs(value: Any, allowed: set[str]) -> dict:
     if not isinstance(value, dict) or not set(value) <= allowed:
         raise ValueError(f"module arguments must be a JSON object with keys among {sorted(allowed)}")
     out = {}

@@ -44,7 +44,7 @@ def test_transformer_fitted_on_sequences_y_requires_y_of_that_form_to_score():
 def test_beam_search_attention_weights_are_those_of_the_generated_tokens():
     words = ["".join(rng.choice(list("abcde"), size=rng.randint(2, 7))) for _ in range(200)]
     model = Seq2SeqTransformer(attend_over="encoder", beam_width=4, max_epochs=3, hidden_size=16,
-                               n_components=8, random_state=0).fit(words, [w[::-1] for w in words])
+                               n_components=8, random_state=0, device="cpu").fit(words, [w[::-1] for w in words])
     test = words[:40]
     predicted = model.predict(test)
     weights = model.attention_weights(test)
