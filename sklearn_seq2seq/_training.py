@@ -12,7 +12,6 @@ import copy
 import math
 import os
 from numbers import Real
-from typing import Any
 
 import numpy as np
 import torch

@@ -26,7 +26,6 @@ callback objects are code; ``load`` gives ``callbacks=None`` and ``save`` warns 
 from __future__ import annotations
 
 import inspect
-import io
 import json
 import os
 import warnings
