@@ -261,10 +261,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                     "autoencoder."
                 )
             device = resolve_device(self.device)
-            layout = learn_layout(seqs, targets, targets_from, self.get_params(deep=False),
-                                  seed=draw_seed(self.random_state))
-            data = self._training_data(seqs, targets, layout)
             params = self.get_params(deep=False)
+            layout = learn_layout(seqs, targets, targets_from, params, seed=draw_seed(self.random_state))
+            data = self._training_data(seqs, targets, layout)
             net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=device, seed=layout.seed,
                            checkpoint_key=self._checkpoint_key(data), early_stopping=None if not partial else False)
             self.layout_ = layout

@@ -114,7 +114,7 @@ class AttentionDecoder(nn.Module):
             return feats.unsqueeze(0).expand(batch, -1, -1)
         return like.new_zeros(batch, n_steps, 1)
 
-    def _start(self, batch: int, like: torch.Tensor) -> torch.Tensor:
+    def start_inputs(self, batch: int, like: torch.Tensor) -> torch.Tensor:
         """The first step's previous output: zeros, or the start symbol."""
         if self.embed is None:
             return like.new_zeros(batch, 1, self.n_outputs)
@@ -172,7 +172,7 @@ class AttentionDecoder(nn.Module):
         if self.decoder_input != "previous":
             rnn_out, _ = self.rnn(self._static_inputs(batch, n_steps, code), state)
             return self._readout(rnn_out, memory, memory_mask)
-        start = self._start(batch, code)
+        start = self.start_inputs(batch, code)
         if target is not None and teacher_forcing >= 1.0:
             previous = torch.cat([start, target[:, :-1]], dim=1)
             rnn_out, _ = self.rnn(self._step_input(previous), state)
@@ -198,10 +198,6 @@ class AttentionDecoder(nn.Module):
     def select_states(self, state, index: torch.Tensor):
         """The recurrent state (an LSTM's ``(h, c)`` pair alike) of the batch rows ``index``."""
         return tuple(s[:, index] for s in state) if self.is_lstm else state[:, index]
-
-    def start_inputs(self, batch: int, like: torch.Tensor) -> torch.Tensor:
-        """What the first generated step reads as its previous output (B, 1, ...)."""
-        return self._start(batch, like)
 
     def step(self, previous: torch.Tensor, state, memory: torch.Tensor, memory_mask: torch.Tensor | None):
         """One generation step from the previous outputs (B, 1, n_outputs) or token ids (B, 1).
