@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import threading
 from numbers import Real
 
 import numpy as np
@@ -84,8 +85,8 @@ def batch_tensor(values: np.ndarray, indices) -> torch.Tensor:
 class BatchLoader:
     """Iterates over an :class:`ArrayDataset` (or a ``Subset`` of one) in batches of index arrays.
 
-    Used as skorch's ``iterator_train`` and ``iterator_valid``. Shuffling draws from torch's global
-    random state, which :func:`train` seeds inside ``torch.random.fork_rng``.
+    Used as skorch's ``iterator_train`` and ``iterator_valid``. Shuffling draws from ``generator``
+    (:func:`train` gives each fit its own, so fits in threads do not draw from each other's stream).
 
     Parameters
     ----------
@@ -100,15 +101,19 @@ class BatchLoader:
         span by sequence length (input plus target steps) and shuffle the resulting batches, so that a
         batch holds sequences of similar length and pads little. Data whose sequences all have the
         same length is batched exactly as without grouping.
+    generator : torch.Generator or None, default=None
+        The random stream of the shuffles; None: torch's global one.
     """
 
     GROUP_SPAN = 20
 
-    def __init__(self, dataset, batch_size: int, shuffle: bool = False, group_by_length: bool = False) -> None:
+    def __init__(self, dataset, batch_size: int, shuffle: bool = False, group_by_length: bool = False,
+                 generator: torch.Generator | None = None) -> None:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.group_by_length = group_by_length
+        self.generator = generator
 
     def __len__(self) -> int:
         return -(-len(self.dataset) // self.batch_size)
@@ -118,7 +123,7 @@ class BatchLoader:
         if not self.shuffle:
             order = np.arange(n_samples)
         else:
-            order = torch.randperm(n_samples).numpy()
+            order = torch.randperm(n_samples, generator=self.generator).numpy()
             if self.group_by_length:
                 steps = _sample_steps(self.dataset)
                 if steps.min() < steps.max():
@@ -134,7 +139,7 @@ class BatchLoader:
             chunk = order[start : start + span]
             chunk = chunk[np.argsort(steps[chunk], kind="stable")]  # ties keep their random order
             batches += [chunk[i : i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
-        return [batches[i] for i in torch.randperm(len(batches)).tolist()]
+        return [batches[i] for i in torch.randperm(len(batches), generator=self.generator).tolist()]
 
 
 def _sample_steps(dataset) -> np.ndarray:
@@ -203,6 +208,14 @@ class Seq2SeqNet(NeuralNet):
         for module in self.module_.modules():
             if isinstance(module, nn.RNNBase):
                 module.flatten_parameters()
+
+    def get_iterator(self, dataset, training=False):
+        """skorch's iterator, shuffling training batches with this fit's own generator
+        (``shuffle_generator_``, set by :func:`train`)."""
+        iterator = super().get_iterator(dataset, training=training)
+        if training and isinstance(iterator, BatchLoader):
+            iterator.generator = getattr(self, "shuffle_generator_", None)
+        return iterator
 
     def infer(self, x, **fit_params):
         if self.module_.training:
@@ -313,6 +326,11 @@ def make_net(
     )
 
 
+#: Held while a fit seeds torch's global random state and initialises its weights from it, so that
+#: fits running in threads at once each initialise from their own seed.
+_SEEDING_LOCK = threading.Lock()
+
+
 def _forked_rng(device: str):
     """``torch.random.fork_rng`` for the CPU and the net's CUDA device: the caller's torch random state
     is restored afterwards."""
@@ -323,7 +341,7 @@ def _forked_rng(device: str):
 def initialize(net: Seq2SeqNet, seed: int) -> Seq2SeqNet:
     """Initialise ``net`` (weights, optimizer, callbacks) from ``seed``, leaving torch's global random
     state as it was."""
-    with _forked_rng(str(net.device)):
+    with _SEEDING_LOCK, _forked_rng(str(net.device)):
         torch.manual_seed(seed % np.iinfo(np.int32).max)
         net.initialize()
     return net
@@ -341,10 +359,11 @@ def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool = 
     FloatingPointError
         When the training loss became NaN or infinite.
     """
+    if first:
+        initialize(net, seed)
+    net.shuffle_generator_ = torch.Generator().manual_seed(seed % np.iinfo(np.int32).max)
     with _forked_rng(str(net.device)):
-        torch.manual_seed(seed % np.iinfo(np.int32).max)
-        if first:
-            net.initialize()
+        torch.manual_seed(seed % np.iinfo(np.int32).max)  # input noise and dropout
         net.partial_fit(data, data["target"], epochs=epochs)
     if getattr(net, "interrupted_", False):
         return

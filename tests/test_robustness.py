@@ -92,6 +92,18 @@ def test_checkpoints_of_parallel_fits_do_not_collide_and_a_fit_resumes_from_its_
     assert resumed.history_[4, "train_loss"] < fresh.history_[0, "train_loss"]
 
 
+def test_fits_in_threads_at_once_give_the_results_of_fits_one_after_another():
+    from joblib import Parallel, delayed
+
+    data = [X, X[:, ::-1], X * 2]
+    alone = [Seq2SeqTransformer(max_epochs=3, **FAST).fit(x).transform(x) for x in data]
+    # before each fit shuffled from torch's global stream, so threads drew from each other's
+    together = Parallel(n_jobs=3, backend="threading")(
+        delayed(lambda x: Seq2SeqTransformer(max_epochs=3, **FAST).fit(x).transform(x))(x) for x in data)
+    for a, b in zip(alone, together):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_keyboard_interrupt_in_a_grid_search_stops_the_search():
     from sklearn.model_selection import GridSearchCV
 
