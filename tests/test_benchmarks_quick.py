@@ -36,12 +36,29 @@ def _speedups_valid(result):
     return result["rows"] and all(row["speedup"] > 0 and row["ours_loss"] > 0 for row in result["rows"])
 
 
+def _suite_valid(result):
+    contenders = {(row["data"], row["contender"]) for row in result["rows"]}
+    return ({("Coffee", "minirocket"), ("Coffee", "ours"), ("digits60", "raw")} <= contenders
+            and all(0 <= row["accuracy"] <= 1 for row in result["rows"]))
+
+
+def _forecasts_valid(result):
+    return {row["contender"] for row in result["rows"]} == {"ours", "ridge", "last value"} and all(
+        row["rmse"] > 0 for row in result["rows"])
+
+
+def _threads_valid(result):
+    return [row["n_threads"] for row in result["rows"]] == [1, 2, None] and all(
+        row["alone_s"] > 0 and row["beside_other_job_s"] > 0 for row in result["rows"])
+
+
 @pytest.mark.parametrize(
     "script, valid",
     [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
      ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
      ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid),
-     ("latency.py", _latency_valid)],
+     ("latency.py", _latency_valid), ("encoding_quality.py", _suite_valid), ("forecasting.py", _forecasts_valid),
+     ("threads.py", _threads_valid)],
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"

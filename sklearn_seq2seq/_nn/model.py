@@ -8,11 +8,32 @@ import torch
 from torch import nn
 
 from ._masking import length_mask
+from .contrastive import nt_xent, random_crops
 from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
 from .readout import make_readout
+from .self_attention import SelfAttentionEncoder
 
 ATTEND_OVER = ("code", "encoder")
+ENCODERS = ("recurrent", "transformer")
+
+
+def to_frames(x: torch.Tensor, lengths: torch.Tensor, frame_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack every ``frame_length`` consecutive steps of ``x`` (B, T, F) into one step of
+    ``frame_length * F`` features: (B, ceil(T / frame_length), frame_length * F), and each sequence's
+    length in frames. Steps past a sequence's length are zero, so a sequence's frames do not depend
+    on the padding of the batch it comes in."""
+    batch, n_steps, n_features = x.shape
+    n_frames = -(-n_steps // frame_length)
+    x = x * length_mask(lengths.to(x.device), n_steps).unsqueeze(-1).to(x.dtype)
+    x = nn.functional.pad(x, (0, 0, 0, n_frames * frame_length - n_steps))
+    return x.reshape(batch, n_frames, frame_length * n_features), -(-lengths // frame_length)
+
+
+def from_frames(frames: torch.Tensor, frame_length: int, n_steps: int) -> torch.Tensor:
+    """Undo :func:`to_frames`: (B, n_frames, frame_length * F) -> (B, n_steps, F)."""
+    batch, n_frames, width = frames.shape
+    return frames.reshape(batch, n_frames * frame_length, width // frame_length)[:, :n_steps]
 
 
 class Seq2SeqModule(nn.Module):
@@ -31,6 +52,14 @@ class Seq2SeqModule(nn.Module):
         Size of the code.
     hidden_size, cell, num_layers, bidirectional, dropout
         Recurrent layers (see :class:`RecurrentEncoder`).
+    encoder : {"recurrent", "transformer"}, default="recurrent"
+        The encoder: recurrent (``cell``, ``bidirectional``), or self-attention blocks
+        (:class:`SelfAttentionEncoder`, ``num_layers`` of them, ``hidden_size`` wide).
+    frame_length : int, default=1
+        Numeric inputs and outputs are read and decoded ``frame_length`` steps at a time (each
+        encoder and decoder step sees a frame of that many consecutive steps, as Tacotron's reduction
+        factor), which divides the recurrence's length by ``frame_length``. Token sides are read a
+        token at a time.
     readout : {"pool", "slots", "last"}
         How the code is read from the encoder states.
     n_slots : int
@@ -44,6 +73,9 @@ class Seq2SeqModule(nn.Module):
     input_noise : float
         Standard deviation of Gaussian noise added to the inputs (or to the input token embeddings) in
         training (denoising).
+    contrastive : float, default=0.0
+        Weight, beside the decoding loss, of a contrastive loss on the codes in training
+        (:meth:`contrastive_loss`); 0 trains on the decoding loss alone.
     n_input_tokens : int or None, default=None
         Token inputs: the size of the input id space. ``x`` is then (B, T) ids, embedded before the
         encoder, and ``n_features`` is ignored.
@@ -71,12 +103,15 @@ class Seq2SeqModule(nn.Module):
         num_layers: int = 1,
         bidirectional: bool = True,
         dropout: float = 0.0,
+        encoder: str = "recurrent",
+        frame_length: int = 1,
         readout: str = "pool",
         n_slots: int = 8,
         attention: str = "general",
         attend_over: str = "code",
         decoder_input: str = "position",
         input_noise: float = 0.0,
+        contrastive: float = 0.0,
         n_input_tokens: int | None = None,
         n_output_tokens: int | None = None,
         embedding_dim: int = 32,
@@ -93,38 +128,70 @@ class Seq2SeqModule(nn.Module):
         self.n_slots = n_slots
         self.hidden_size = hidden_size
         self.input_noise = input_noise
+        self.contrastive = contrastive
+        self.auxiliary_loss_ = None
+        #: Where the training noise and the contrastive views draw from (set by the training loop for
+        #: one fit, so fits in threads do not share a stream; None: torch's global stream).
+        self.random_generator: torch.Generator | None = None
         if x_mean is not None and x_scale is not None:
             self.register_buffer("x_mean", torch.tensor(x_mean, dtype=torch.float32))
             self.register_buffer("x_scale", torch.tensor(x_scale, dtype=torch.float32))
         else:
             self.x_mean = self.x_scale = None
+        if encoder not in ENCODERS:
+            raise ValueError(f"Unknown encoder {encoder!r}; expected one of {ENCODERS}.")
         self.embed = None if n_input_tokens is None else nn.Embedding(n_input_tokens, embedding_dim, padding_idx=pad_id)
-        encoder_inputs = n_features if n_input_tokens is None else embedding_dim
-        self.encoder = RecurrentEncoder(encoder_inputs, hidden_size, cell, num_layers, bidirectional, dropout)
+        self.input_frames = frame_length if n_input_tokens is None else 1
+        self.output_frames = frame_length if n_output_tokens is None else 1
+        encoder_inputs = n_features * self.input_frames if n_input_tokens is None else embedding_dim
+        if encoder == "transformer":
+            self.encoder = SelfAttentionEncoder(encoder_inputs, hidden_size, num_layers, dropout)
+        else:
+            self.encoder = RecurrentEncoder(encoder_inputs, hidden_size, cell, num_layers, bidirectional, dropout)
         self.readout = make_readout(readout, self.encoder.output_size, n_components, n_slots)
         if attend_over == "code":
             self.memory_proj = nn.Linear(n_components, n_slots * hidden_size)
         else:
             self.memory_proj = nn.Linear(self.encoder.output_size, hidden_size)
         self.decoder = AttentionDecoder(
-            n_outputs, n_components, hidden_size, cell, num_layers, dropout, attention, decoder_input,
+            n_outputs * self.output_frames, n_components, hidden_size, cell, num_layers, dropout, attention, decoder_input,
             n_tokens=n_output_tokens, embedding_dim=embedding_dim, pad_id=pad_id, start_id=start_id, end_id=end_id,
         )
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Return the code (B, n_components), the encoder states (B, T, S) and their mask (B, T).
+        """Return the code (B, n_components), the encoder states (B, T', S) and their mask (B, T').
 
-        ``x`` is (B, T, n_features) values, or (B, T) token ids for token inputs.
+        ``x`` is (B, T, n_features) values, or (B, T) token ids for token inputs; ``T'`` is ``T`` in
+        frames (:func:`to_frames`).
         """
         if self.embed is not None:
             x = self.embed(x)
         elif self.x_mean is not None:
             x = (x - self.x_mean) / self.x_scale
         if self.training and self.input_noise > 0:
-            x = x + self.input_noise * torch.randn_like(x)
+            x = x + self.input_noise * self._normal(x.shape, x)
+        if self.input_frames > 1:
+            x, lengths = to_frames(x, lengths, self.input_frames)
         mask = length_mask(lengths, x.shape[1])
         states, final = self.encoder(x, lengths)
         return self.readout(states, final, mask), states, mask
+
+    def _normal(self, shape, like: torch.Tensor) -> torch.Tensor:
+        """Standard normal noise of ``shape`` drawn from :attr:`random_generator`."""
+        return torch.randn(shape, device=like.device, dtype=like.dtype, generator=self.random_generator)
+
+    def contrastive_loss(self, x: torch.Tensor, lengths: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
+        """NT-Xent between the codes of ``x`` (``code``) and of a random view of it: a random crop
+        (half to all of each sequence's steps) and, for numbers, a random scale per sequence and
+        feature (standard deviation 0.1) and noise (0.1 of the standardised scale)."""
+        generator = self.random_generator
+        view, view_lengths = random_crops(x, lengths, generator=generator)
+        if self.embed is None:
+            scale = 1 + 0.1 * self._normal((view.shape[0], 1, view.shape[2]), view)
+            spread = 0.1 * (self.x_scale if self.x_scale is not None else 1.0)
+            view = view * scale + spread * self._normal(view.shape, view)
+        view_code = self.encode(view, view_lengths)[0]
+        return nt_xent(code, view_code)
 
     def code_memory(self, code: torch.Tensor) -> torch.Tensor:
         """The decoder's memory computed from the code alone, shape (B, n_slots, hidden_size)."""
@@ -137,9 +204,27 @@ class Seq2SeqModule(nn.Module):
         return torch.tanh(self.memory_proj(states)), mask
 
     def decode(self, code, n_steps, states=None, mask=None, target=None, teacher_forcing=1.0):
-        """Decode from the code (and the encoder states when attending over them)."""
+        """Decode ``n_steps`` steps from the code (and the encoder states when attending over them).
+
+        Returns the outputs (B, n_steps, n_outputs) and the attention weights (B, n_steps, K) or None;
+        with frames, each step has its frame's weights, and weights over encoder frames are spread
+        evenly over the frames' steps.
+        """
         memory, memory_mask = self.memory(code, states, mask)
-        return self.decoder(code, memory, memory_mask, n_steps, target, teacher_forcing)
+        k = self.output_frames
+        if k == 1:
+            return self.decoder(code, memory, memory_mask, n_steps, target, teacher_forcing)
+        n_frames = -(-n_steps // k)
+        if target is not None:
+            full = torch.full((target.shape[0],), target.shape[1], device=target.device)
+            target = to_frames(target, full, k)[0]
+        outputs, weights = self.decoder(code, memory, memory_mask, n_frames, target, teacher_forcing)
+        outputs = from_frames(outputs, k, n_steps)
+        if weights is not None:
+            weights = weights.repeat_interleave(k, dim=1)[:, :n_steps]
+            if self.attend_over == "encoder" and self.input_frames > 1:
+                weights = weights.repeat_interleave(self.input_frames, dim=2) / self.input_frames
+        return outputs, weights
 
     def search(self, code, max_steps, states=None, mask=None, beam_width=1, length_normalization=1.0,
                return_attention=False):
@@ -165,4 +250,6 @@ class Seq2SeqModule(nn.Module):
         code, states, mask = self.encode(x, lengths)
         steps = target.shape[1] if target is not None else n_steps
         outputs, _ = self.decode(code, steps, states, mask, target, teacher_forcing)
+        if self.training and self.contrastive > 0 and x.shape[0] > 1:
+            self.auxiliary_loss_ = self.contrastive * self.contrastive_loss(x, lengths, code)
         return outputs

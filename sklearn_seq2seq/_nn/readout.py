@@ -5,22 +5,25 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-READOUTS = ("pool", "slots", "last")
+READOUTS = ("pool", "pool_last", "slots", "last")
 
 
 class PoolReadout(nn.Module):
-    """Mean and max of the encoder states over real timesteps, projected to the code."""
+    """Mean and max of the encoder states over real timesteps (and with ``with_final`` the encoder's
+    final state too), projected to the code."""
 
-    def __init__(self, state_size: int, n_components: int) -> None:
+    def __init__(self, state_size: int, n_components: int, with_final: bool = False) -> None:
         super().__init__()
-        self.proj = nn.Linear(2 * state_size, n_components)
+        self.with_final = with_final
+        self.proj = nn.Linear((3 if with_final else 2) * state_size, n_components)
 
     def forward(self, states: torch.Tensor, final: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         # the encoder's states are zero at padded steps, so their sum is over real steps already
         mean = states.sum(1) / mask.sum(1, keepdim=True).clamp_min(1).to(states.dtype)
         if not bool(mask.all()):  # keep padded steps out of the maximum
             states = states.masked_fill(~mask.unsqueeze(-1), float("-inf"))
-        return self.proj(torch.cat([mean, states.amax(1)], dim=-1))
+        pooled = [mean, states.amax(1)] + ([final] if self.with_final else [])
+        return self.proj(torch.cat(pooled, dim=-1))
 
 
 class SlotReadout(nn.Module):
@@ -52,8 +55,8 @@ class LastReadout(nn.Module):
 
 def make_readout(kind: str, state_size: int, n_components: int, n_slots: int) -> nn.Module:
     """Build the readout named ``kind`` (one of :data:`READOUTS`)."""
-    if kind == "pool":
-        return PoolReadout(state_size, n_components)
+    if kind in ("pool", "pool_last"):
+        return PoolReadout(state_size, n_components, with_final=kind == "pool_last")
     if kind == "slots":
         return SlotReadout(state_size, n_components, n_slots)
     if kind == "last":

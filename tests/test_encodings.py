@@ -1,0 +1,126 @@
+"""Frames, the self-attention encoder, the contrastive objective and training threads."""
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
+from sklearn_seq2seq._nn.contrastive import nt_xent, random_crops
+from sklearn_seq2seq._nn.model import from_frames, to_frames
+
+FAST = dict(hidden_size=8, n_components=4, random_state=0)
+RAGGED = [np.random.RandomState(i).normal(size=(20 + 9 * i, 2)) for i in range(12)]
+
+
+def test_frames_round_trip_and_ignore_padding():
+    x = torch.randn(3, 10, 2)
+    lengths = torch.tensor([10, 7, 1])
+    frames, frame_lengths = to_frames(x, lengths, 4)
+    assert frames.shape == (3, 3, 8) and frame_lengths.tolist() == [3, 2, 1]
+    np.testing.assert_array_equal(from_frames(frames, 4, 10)[0], x[0])
+    padded = x.clone()
+    padded[1, 7:] = 99.0  # whatever sits past a sequence's length never enters its frames
+    np.testing.assert_array_equal(to_frames(padded, lengths, 4)[0], frames)
+
+
+@pytest.mark.parametrize("encoder", ["recurrent", "transformer"])
+def test_long_ragged_sequences_in_frames_encode_alone_as_in_any_batch(encoder):
+    model = Seq2SeqTransformer(encoder=encoder, frame_length=4, max_epochs=2, **FAST).fit(RAGGED)
+    assert model.frame_length_ == 4
+    together = model.transform(RAGGED)
+    alone = np.vstack([model.transform([x]) for x in RAGGED])
+    np.testing.assert_allclose(alone, together, atol=1e-5)
+    assert [p.shape for p in model.predict(RAGGED[:3])] == [x.shape for x in RAGGED[:3]]
+
+
+def test_auto_frame_length_follows_the_longest_sequence():
+    assert Seq2SeqTransformer(max_epochs=1, **FAST).fit(np.zeros((4, 300, 1))).frame_length_ == 5  # ceil(300/64)
+    assert Seq2SeqTransformer(max_epochs=1, **FAST).fit(np.zeros((4, 8, 3))).frame_length_ == 1
+    strings = Seq2SeqTransformer(max_epochs=1, **FAST).fit(["a" * 200, "b" * 150])
+    assert strings.frame_length_ == 1  # tokens are read one at a time
+
+
+def test_frames_learn_a_long_autoencoder():
+    t = np.linspace(0, 6 * np.pi, 400)
+    rng = np.random.RandomState(0)
+    X = np.sin(t[None, :] * rng.uniform(0.5, 1.5, size=(64, 1)))[:, :, None]
+    model = Seq2SeqTransformer(max_epochs=150, contrastive=0.0, hidden_size=32, n_components=8, random_state=0).fit(X)
+    assert model.frame_length_ == 7 and model.decoder_input_ == "position"  # 58 frames
+    # (teacher forcing, the previous "auto" for targets over 100 steps, generated worse than the mean here)
+    # mean squared error of the reconstructions against the variance of the data (about 0.5)
+    assert np.mean((model.predict(X) - X) ** 2) < 0.25 * X.var()
+
+
+def test_self_attention_encoder_learns_a_regression():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 12, 2))
+    y = X[:, :, 0].mean(axis=1) - X[:, -1, 1]
+    model = Seq2SeqRegressor(encoder="transformer", max_epochs=60, hidden_size=32, contrastive=0.0,
+                             random_state=0).fit(X[:150], y[:150])
+    assert model.score(X[150:], y[150:]) > 0.6
+
+
+def test_random_crops_are_windows_of_each_sequences_real_steps():
+    torch.manual_seed(0)
+    x = torch.arange(40.0).view(2, 20, 1)
+    lengths = torch.tensor([20, 8])
+    crops, widths = random_crops(x, lengths, min_fraction=0.5)
+    for row, (width, length) in enumerate(zip(widths.tolist(), lengths.tolist())):
+        assert -(-length // 2) <= width <= length
+        window = crops[row, :width, 0]
+        assert torch.all(window[1:] - window[:-1] == 1)  # contiguous
+        assert window[0] >= x[row, 0, 0] and window[-1] <= x[row, length - 1, 0]  # inside the real steps
+
+
+def test_nt_xent_is_low_for_matching_views_and_high_for_shuffled_ones():
+    a = torch.randn(16, 8)
+    assert nt_xent(a, a + 0.01 * torch.randn(16, 8)) < 0.1 < nt_xent(a, a[torch.randperm(16)])
+
+
+def test_contrastive_term_is_trained_and_keeps_the_bottleneck():
+    X = np.random.RandomState(0).normal(size=(64, 10, 2))
+    plain = Seq2SeqTransformer(max_epochs=2, contrastive=0.0, **FAST).fit(X)
+    with_term = Seq2SeqTransformer(max_epochs=2, contrastive=1.0, **FAST).fit(X)
+    # the reported loss holds the contrastive term (about log(32) at the start)
+    assert with_term.history_[0, "train_loss"] > plain.history_[0, "train_loss"] + 1.0
+    # decoding still reads the encoding alone
+    np.testing.assert_allclose(with_term.inverse_transform(with_term.transform(X[:5])), with_term.predict(X[:5]),
+                               atol=1e-5)
+
+
+class _ThreadsSeen(Callback):
+    def initialize(self):
+        self.seen = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.seen.append(torch.get_num_threads())
+
+
+def test_training_uses_n_threads_in_the_calling_thread_only_and_restores_it():
+    X = np.random.RandomState(0).normal(size=(32, 6, 2))
+    before = torch.get_num_threads()
+    seen_elsewhere = []
+    stop, started = threading.Event(), threading.Event()
+
+    def other_thread():
+        torch.set_num_threads(before)  # a thread of the caller with its own setting
+        started.set()
+        while not stop.is_set():
+            seen_elsewhere.append(torch.get_num_threads())
+
+    watcher = threading.Thread(target=other_thread)
+    watcher.start()
+    started.wait()
+    try:
+        model = Seq2SeqTransformer(max_epochs=2, n_threads=1, callbacks=[_ThreadsSeen()], **FAST).fit(X)
+    finally:
+        stop.set()
+        watcher.join()
+    seen = [cb.seen for _, cb in model.net_.callbacks_ if isinstance(cb, _ThreadsSeen)]
+    assert seen == [[1, 1]]
+    assert torch.get_num_threads() == before
+    assert seen_elsewhere and set(seen_elsewhere) == {before}  # the other thread kept its own
