@@ -139,8 +139,9 @@ def main() -> None:
     if args.quick:
         names, params = ["digits60", "Coffee"], {**params, "max_epochs": 3}
     # MiniRocket compiles on its first call: do that before any timing
-    for warm_up in ("Coffee", "digits60"):  # univariate and multivariate are compiled apart
-        evaluate(minirocket(), data_set(warm_up)[:4], "classification", True)
+    if not args.only or "minirocket" in args.only:
+        for warm_up in ("Coffee", "digits60"):  # univariate and multivariate are compiled apart
+            evaluate(minirocket(), data_set(warm_up)[:4], "classification", True)
     print(machine_line(), "params", params)
     rows = []
     for name in names:

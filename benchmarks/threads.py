@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--competitor", action="store_true", help=argparse_hidden())
     args = parser.parse_args()
     if args.competitor:  # the other CPU-bound job: fit until killed, with torch's own thread setting
+        print("ready", flush=True)
         while True:
             fit_seconds(args.n, args.epochs, None, 1)
     if args.quick:
@@ -55,9 +56,11 @@ def main() -> None:
     for n_threads in (1, 2, None):
         alone = fit_seconds(args.n, args.epochs, n_threads, args.repeats)
         other = subprocess.Popen([sys.executable, __file__, "--competitor", "--n", str(args.n),
-                                  "--epochs", str(args.epochs)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  "--epochs", str(args.epochs)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                 text=True)
         try:
-            time.sleep(2.0)  # let it start working
+            other.stdout.readline()  # imported: from here on it fits in a loop
+            time.sleep(1.0)
             beside = fit_seconds(args.n, args.epochs, n_threads, args.repeats)
         finally:
             other.kill()
