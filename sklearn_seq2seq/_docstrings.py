@@ -29,10 +29,12 @@ PARAMETERS = """
         Whether the encoder also reads the sequences backwards.
     dropout : float, default=0.0
         Dropout between stacked recurrent layers (needs ``num_layers > 1``).
-    readout : {"pool", "pool_last", "slots", "last"}, default="pool"
+    readout : {"auto", "pool", "pool_last", "slots", "last"}, default="auto"
         How the encoding is read from every encoder timestep: ``"pool"``, mean and max over time of the
         encoder states, projected; ``"pool_last"``, those and the encoder's final state (which keeps
-        how a series ends, for forecasts); ``"slots"``, ``n_slots`` learned queries attend over the states and the
+        how a series ends, for forecasts); ``"auto"``: ``"pool_last"`` when fitting numeric targets of
+        more than one step (forecasts, vectors, sequences), ``"pool"`` otherwise (measured in
+        ``docs/defaults.md``); ``"slots"``, ``n_slots`` learned queries attend over the states and the
         slots are projected; ``"last"``, the final recurrent state, projected (weak on long series).
     n_slots : int, default=8
         Number of latent slots of the ``"slots"`` readout, and of memory vectors computed from the

@@ -317,12 +317,17 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
     tokens = layout.vocabulary is not None or layout.target_tokens
     special = {"pad_id": PAD, "start_id": START, "end_id": END} if tokens else {}
     architecture = ("embedding_dim", "n_components", "hidden_size", "cell", "encoder", "num_layers", "bidirectional",
-                    "dropout", "readout", "n_slots", "attention", "attend_over", "input_noise")
+                    "dropout", "n_slots", "attention", "attend_over", "input_noise")
+    readout = params["readout"]
+    if readout == "auto":  # how a sequence ends matters to forecasts, not to encodings (docs/defaults.md)
+        forecasts = layout.targets_from == "y" and layout.n_target_steps > 1 and not layout.target_tokens
+        readout = "pool_last" if forecasts else "pool"
     contrastive = params["contrastive"]
     if contrastive == "auto":
         contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0
     return {**inputs, **outputs, **special, **{name: params[name] for name in architecture},
-            "decoder_input": layout.decoder_input, "frame_length": frame_length, "contrastive": float(contrastive)}
+            "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
+            "contrastive": float(contrastive)}
 
 
 def _of(kind: type | tuple, choices: tuple | None = None):

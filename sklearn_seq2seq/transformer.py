@@ -83,7 +83,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
         num_layers: int = 1,
         bidirectional: bool = True,
         dropout: float = 0.0,
-        readout: str = "pool",
+        readout: str = "auto",
         n_slots: int = 8,
         attention: str = "general",
         attend_over: str = "code",
