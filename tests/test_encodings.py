@@ -124,3 +124,15 @@ def test_training_uses_n_threads_in_the_calling_thread_only_and_restores_it():
     assert seen == [[1, 1]]
     assert torch.get_num_threads() == before
     assert seen_elsewhere and set(seen_elsewhere) == {before}  # the other thread kept its own
+
+
+def test_readout_auto_keeps_the_final_state_for_forecasts_only():
+    X = np.random.RandomState(0).normal(size=(20, 12, 2))
+
+    def readout(model, *y):
+        return model.set_params(max_epochs=1, **FAST).fit(X, *y).layout_.module_kwargs["readout"]
+
+    assert readout(Seq2SeqTransformer()) == "pool"  # encodings
+    assert readout(Seq2SeqRegressor(), X[:, 0, 0]) == "pool"  # one number
+    assert readout(Seq2SeqRegressor(), X[:, :4, 0]) == "pool_last"  # a 4-step forecast
+    assert readout(Seq2SeqRegressor(readout="slots"), X[:, :4, 0]) == "slots"
