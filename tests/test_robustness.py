@@ -100,8 +100,10 @@ def test_fits_in_threads_at_once_give_the_results_of_fits_one_after_another():
     # before each fit shuffled from torch's global stream, so threads drew from each other's
     together = Parallel(n_jobs=3, backend="threading")(
         delayed(lambda x: Seq2SeqTransformer(max_epochs=3, **FAST).fit(x).transform(x))(x) for x in data)
+    # Drawing from one shared stream moved encodings by up to 0.097. What remains is float rounding that
+    # depends on where each thread's buffers lie (oneDNN/MKL kernels): up to 0.0012 after 3 epochs in CI.
     for a, b in zip(alone, together):
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, b, atol=1e-2)
 
 
 def test_keyboard_interrupt_in_a_grid_search_stops_the_search():
