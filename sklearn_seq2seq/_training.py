@@ -364,6 +364,12 @@ def _forked_rng(device: str):
     return torch.random.fork_rng(devices=fork_devices)
 
 
+def _uses_dropout(module: nn.Module) -> bool:
+    """Whether training ``module`` draws dropout masks (``nn.Dropout`` layers or RNN dropout above 0)."""
+    return any((isinstance(m, nn.Dropout) and m.p > 0) or (isinstance(m, nn.RNNBase) and m.dropout > 0)
+               for m in module.modules())
+
+
 def initialize(net: Seq2SeqNet, seed: int) -> Seq2SeqNet:
     """Initialise ``net`` (weights, optimizer, callbacks) from ``seed``, leaving torch's global random
     state as it was."""
@@ -392,8 +398,13 @@ def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool = 
     # the module's own stream for input noise and contrastive views, for this fit only
     net.module_.random_generator = torch.Generator(device=net.device).manual_seed(seed + 1)
     try:
-        with _forked_rng(str(net.device)):
-            torch.manual_seed(seed)  # dropout
+        if _uses_dropout(net.module_):
+            # dropout draws from torch's global stream: seed it in a fork, holding the lock so that no
+            # other fit seeds or initialises from that stream meanwhile (such fits run one at a time)
+            with _SEEDING_LOCK, _forked_rng(str(net.device)):
+                torch.manual_seed(seed)
+                net.partial_fit(data, data["target"], epochs=epochs)
+        else:  # nothing draws from the global stream: fits in threads run side by side
             net.partial_fit(data, data["target"], epochs=epochs)
     finally:
         net.module_.random_generator = None
