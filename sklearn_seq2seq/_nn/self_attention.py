@@ -7,6 +7,8 @@ import math
 import torch
 from torch import nn
 
+from ._masking import length_mask
+
 
 def sinusoidal_positions(n_steps: int, size: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
     """The sinusoidal position encoding of "Attention is all you need", shape (n_steps, size)."""
@@ -56,7 +58,7 @@ class SelfAttentionEncoder(nn.Module):
         of each sequence's last real step (B, d_model)."""
         n_steps = x.shape[1]
         lengths = lengths.to(x.device)
-        mask = torch.arange(n_steps, device=x.device).unsqueeze(0) < lengths.unsqueeze(1)
+        mask = length_mask(lengths, n_steps)
         h = self.input_proj(x) + sinusoidal_positions(n_steps, self.output_size, x.device, x.dtype)
         h = self.norm(self.blocks(h, src_key_padding_mask=~mask))
         states = h * mask.unsqueeze(-1)
