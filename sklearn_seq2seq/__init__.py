@@ -3,12 +3,14 @@
 from ._version import __version__
 from .persistence import ModelFileError, convert_v1, load, save
 from .plotting import plot_attention
+from .classifier import Seq2SeqClassifier
 from .preprocessing import SequenceScaler
 from .regressor import Seq2SeqRegressor
 from .transformer import Seq2SeqTransformer
 
 __all__ = [
     "ModelFileError",
+    "Seq2SeqClassifier",
     "Seq2SeqRegressor",
     "Seq2SeqTransformer",
     "SequenceScaler",

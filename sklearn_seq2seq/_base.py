@@ -33,6 +33,7 @@ from ._tokens import END, TokenSequences, Vocabulary
 from ._training import (CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net, n_epochs,
                         torch_threads, train)
 
+
 @contextmanager
 def _unchanged_on_error(estimator: BaseEstimator):
     """Restore the estimator's attributes if the block raises, so a failed call leaves it as it was.
@@ -223,7 +224,15 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
 
     @property
     def _n_features_out(self) -> int:
-        return self.n_components
+        return self._module_setting("n_components")
+
+    def _module_setting(self, name: str) -> Any:
+        """An argument the fitted module was built with (``n_components``, ``attention``, ...): the
+        parameter's value in ``fit``, which a classifier started from a pretrained model took from it."""
+        layout = self.__dict__.get("layout_")
+        if layout is None or name not in layout.module_kwargs:
+            return getattr(self, name)
+        return layout.module_kwargs[name]
 
     def _fitted_layout(self, name: str) -> FittedLayout:
         layout = self.__dict__.get("layout_")
@@ -270,24 +279,53 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             self._validate_params()
             if (partial or self.warm_start) and self.__sklearn_is_fitted__():
                 return self._continue(X, y, targets_from, partial=partial)
-            seqs = self._read_input(X)
+            seqs = self._read_fit_input(X)
             targets = seqs if targets_from == "X" else self._read_targets(y, seqs)
-            if targets_from == "X" and self.attend_over == "encoder":
+            classes, labels = self._read_labels(y, seqs, None)
+            params = self._fit_params()
+            if targets_from == "X" and params["attend_over"] == "encoder":
                 raise ValueError(
                     "attend_over='encoder' lets the decoder read every input step and bypass the encoding, "
                     "so it is only allowed when fitting with a target y. Use attend_over='code' for an "
                     "autoencoder."
                 )
             device = resolve_device(self.device)
-            params = self.get_params(deep=False)
-            layout = learn_layout(seqs, targets, targets_from, params, seed=draw_seed(self.random_state))
-            data = self._training_data(seqs, targets, layout)
+            layout = self._learn_layout(seqs, targets, targets_from, params, seed=draw_seed(self.random_state),
+                                        classes=classes)
+            data = {**self._training_data(seqs, targets, layout, params), **labels}
             net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=device, seed=layout.seed,
                            checkpoint_key=self._checkpoint_key(data), early_stopping=None if not partial else False)
             self.layout_ = layout
             epochs = 1 if partial else net.max_epochs
-            self._train(net, data, epochs=epochs, seed=layout.seed, first=True)
+            initialize(net, layout.seed)
+            self._start_from(net)
+            self._train(net, data, epochs=epochs, seed=layout.seed)
         return self
+
+    # hooks of the fit for estimators that read more than sequences and targets (the classifier)
+    def _read_fit_input(self, X: Any) -> Sequences | TokenSequences:
+        """``X`` as ``fit`` reads it (the classifier reads it as its pretrained model does)."""
+        return self._read_input(X)
+
+    def _read_labels(self, y: Any, seqs: Sequences | TokenSequences,
+                     layout: FittedLayout | None) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+        """Class labels of a classifier: the classes (None for other estimators) and the arrays that
+        join the training data (``labels``, ``label_weights``); ``layout`` is the fitted one when
+        training continues."""
+        return None, {}
+
+    def _fit_params(self) -> dict:
+        """The parameters the model is built and trained with: ``get_params(deep=False)``, where a
+        classifier started from a pretrained model takes the architecture from that model."""
+        return self.get_params(deep=False)
+
+    def _learn_layout(self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences,
+                      targets_from: str, params: dict, *, seed: int, classes: np.ndarray | None) -> FittedLayout:
+        """The fitted layout of a fresh fit (see :func:`~sklearn_seq2seq._layout.learn_layout`)."""
+        return learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes)
+
+    def _start_from(self, net: Seq2SeqNet) -> None:
+        """Set the initialised ``net``'s starting weights (a pretrained model's); by default keep them."""
 
     def _continue(self, X: Any, y: Any, targets_from: str, *, partial: bool) -> BaseSeq2Seq:
         """Train the fitted model further on ``X`` (and ``y``), read with the fitted layout.
@@ -306,7 +344,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                 "Set warm_start=False (or clone the estimator) to fit afresh."
             )
         targets = seqs if targets_from == "X" else self._read_targets(y, seqs, layout)
-        params = self.get_params(deep=False)
+        _, labels = self._read_labels(y, seqs, layout)
+        params = self._fit_params()
         layout = relayout(layout, params)
         net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=resolve_device(self.device),
                        seed=layout.seed, early_stopping=False if partial else None)
@@ -314,7 +353,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         carry_over(self.net_, net, keep_optimizer=partial)
         epochs = 1 if partial else n_epochs(self.max_epochs, seqs.n_samples, self.batch_size)
         self.layout_ = layout
-        self._train(net, self._training_data(seqs, targets, layout), epochs=epochs, seed=layout.seed + self.n_iter_)
+        data = {**self._training_data(seqs, targets, layout, params), **labels}
+        self._train(net, data, epochs=epochs, seed=layout.seed + self.n_iter_)
         return self
 
     def _checkpoint_key(self, data: dict) -> str | None:
@@ -328,10 +368,11 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         params = {k: v for k, v in self.get_params(deep=False).items() if k not in ("callbacks", "verbose", "device", "n_threads")}
         return f"{type(self).__name__}-{joblib.hash((repr(sorted(params.items())), data))[:16]}"
 
-    def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool = False) -> None:
-        """Train ``net`` for ``epochs`` epochs and keep it; an interrupt keeps it too, then propagates."""
+    def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
+        """Train the initialised ``net`` for ``epochs`` epochs and keep it; an interrupt keeps it too,
+        then propagates."""
         with torch_threads(self.n_threads):
-            train(net, data, epochs=epochs, seed=seed, first=first)
+            train(net, data, epochs=epochs, seed=seed)
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = sum("train_loss" in epoch for epoch in net.history)  # completed epochs
@@ -342,7 +383,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             )
 
     def _training_data(
-        self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences, layout: FittedLayout
+        self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences, layout: FittedLayout,
+        params: dict,
     ) -> dict:
         """The dict of arrays skorch trains on (see :class:`~sklearn_seq2seq._training.Seq2SeqNet`).
 
@@ -350,11 +392,11 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         """
         if isinstance(targets, TokenSequences):
             target = targets.values
-            if self.reverse_target:
+            if params["reverse_target"]:
                 target, _ = layout.target_vocabulary.encode([seq[::-1] for seq in targets.tokens])
         else:
             target = layout.scale_targets(targets.values)
-            if self.reverse_target:
+            if params["reverse_target"]:
                 target = reverse_steps(target, targets.lengths)
         return {"x": seqs.values, "lengths": seqs.lengths, "target": target, "target_lengths": targets.lengths}
 
@@ -421,7 +463,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             step index) and each column (the input token, the step index, or ``slot i``).
         """
         seqs = self._check_X(X)
-        if self.attention == "none":
+        if self._module_setting("attention") == "none":
             raise ValueError("This model has no attention (attention='none'); fit it with an attention form.")
         layout = self.layout_
         ids = None
@@ -433,7 +475,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             weights = inference.attention(self.net_, seqs.values, seqs.lengths, int(lengths.max()))
         if self.reverse_target:  # a generated END stays last
             weights = reverse_steps(weights, lengths - 1 if layout.target_tokens else lengths)
-        memory = seqs.lengths if self.attend_over == "encoder" else np.full(seqs.n_samples, self.n_slots)
+        memory = (seqs.lengths if self._module_setting("attend_over") == "encoder"
+                  else np.full(seqs.n_samples, self._module_setting("n_slots")))
         weights = [w[:n_out, :n_mem] for w, n_out, n_mem in zip(weights, lengths, memory)]
         if not return_labels:
             return weights
@@ -445,15 +488,15 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         raise NotImplementedError(f"{type(self).__name__} does not generate tokens.")
 
     def _memory_labels(self, seqs) -> list[list[str]]:
-        if self.attend_over == "code":
-            return [[f"slot {k}" for k in range(self.n_slots)] for _ in range(seqs.n_samples)]
+        if self._module_setting("attend_over") == "code":
+            return [[f"slot {k}" for k in range(self._module_setting("n_slots"))] for _ in range(seqs.n_samples)]
         if isinstance(seqs, TokenSequences):
             return [[str(t) for t in tokens] + ["</s>"] for tokens in seqs.tokens]
         return [[str(t) for t in range(n)] for n in seqs.lengths]
 
     def _check_codes(self, Z: Any) -> np.ndarray:
         check_is_fitted(self)
-        if self.attend_over == "encoder":
+        if self._module_setting("attend_over") == "encoder":
             raise ValueError(
                 "This model attends over the encoder's states (attend_over='encoder'), so it cannot decode "
                 "from encodings alone; fit it with attend_over='code' to use inverse_transform."
@@ -465,9 +508,10 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                 "back in time order. Use predict(X), which knows each input's length."
             )
         Z = check_array(Z, dtype=(np.float64, np.float32), input_name="Z", estimator=self)
-        if Z.shape[1] != self.n_components:
+        n_components = self._module_setting("n_components")
+        if Z.shape[1] != n_components:
             raise ValueError(
-                f"Z has {Z.shape[1]} columns, but {type(self).__name__} produces {self.n_components} "
+                f"Z has {Z.shape[1]} columns, but {type(self).__name__} produces {n_components} "
                 "components (n_components)."
             )
         return Z

@@ -68,6 +68,12 @@ def encode(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_.encode(x, lengths)[0])
 
 
+def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Class logits of shape (n, n_classes) from input sequences (classifiers only)."""
+    return map_batches(net, {"x": x, "lengths": lengths},
+                       lambda x, lengths: net.module_.classify(net.module_.encode(x, lengths)[0]))
+
+
 def generate(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:
     """Decoded values of shape (n, n_steps, n_outputs) from input sequences."""
     return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_(x, lengths, n_steps=n_steps))

@@ -33,6 +33,14 @@ AUTO_MAX_FRAMES = 64
 AUTO_CONTRASTIVE = 1.0
 
 
+#: Parameters that shape the module or how the data is read: a classifier started from a pretrained
+#: model takes them from that model.
+ARCHITECTURE_PARAMS = ("n_components", "hidden_size", "cell", "encoder", "frame_length", "num_layers", "bidirectional",
+                       "dropout", "readout", "n_slots", "attention", "attend_over", "decoder_input",
+                       "reverse_target", "standardize", "input_tokens", "min_frequency", "max_vocabulary_size",
+                       "embedding_dim")
+
+
 def input_steps(seqs: Sequences | TokenSequences) -> np.ndarray:
     """Real steps of each input sequence: its tokens (without the appended end symbol) or its timesteps."""
     return seqs.lengths - 1 if isinstance(seqs, TokenSequences) else seqs.lengths
@@ -103,6 +111,8 @@ class FittedLayout:
         ``max_epochs="auto"``).
     seed : int
         The seed drawn from ``random_state`` in ``fit``; continued training derives its seeds from it.
+    classes : ndarray of shape (n_classes,) or None, default=None
+        Classifiers: the class labels, in the order of the head's outputs (None for other models).
     """
 
     targets_from: str
@@ -125,6 +135,7 @@ class FittedLayout:
     module_kwargs: dict = field(repr=False)
     n_fit_samples: int
     seed: int
+    classes: np.ndarray | None = None
 
     @property
     def target_tokens(self) -> bool:
@@ -173,6 +184,8 @@ class FittedLayout:
         if not isinstance(data, dict):
             raise ValueError("the layout is not a JSON object")
         names = {item.name for item in dataclasses.fields(cls)}
+        if set(data) == names - {"classes"}:  # written before classifiers existed
+            data = {**data, "classes": None}
         if set(data) != names:
             extra, missing = sorted(set(data) - names), sorted(names - set(data))
             raise ValueError(f"the layout's keys differ from the schema (unknown: {extra}, missing: {missing})")
@@ -220,6 +233,7 @@ def learn_layout(
     params: dict,
     *,
     seed: int,
+    classes: np.ndarray | None = None,
 ) -> FittedLayout:
     """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
     vocabularies, and the module's arguments.
@@ -234,6 +248,8 @@ def learn_layout(
         The estimator's parameters (``get_params(deep=False)``).
     seed : int
         The seed drawn for this fit.
+    classes : ndarray or None, default=None
+        A classifier's class labels (its module gets a head with one output per class).
 
     Raises
     ------
@@ -286,7 +302,7 @@ def learn_layout(
         lengths_follow_input=bool(lengths_follow_input), x_mean=x_mean, x_scale=x_scale, y_mean=y_mean,
         y_scale=y_scale, decoder_input=resolve_decoder_input(params["decoder_input"], n_target_steps, token_targets,
                                                              frame_length),
-        module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed,
+        module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed, classes=classes,
     )
     return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length))
 
@@ -318,6 +334,10 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
     special = {"pad_id": PAD, "start_id": START, "end_id": END} if tokens else {}
     architecture = ("embedding_dim", "n_components", "hidden_size", "cell", "encoder", "num_layers", "bidirectional",
                     "dropout", "n_slots", "attention", "attend_over", "input_noise")
+    head = {} if layout.classes is None else {
+        "n_classes": len(layout.classes), "label_weight": float(params["label_weight"]),
+        "pseudo_label_threshold": (None if params["pseudo_label_threshold"] is None
+                                   else float(params["pseudo_label_threshold"]))}
     readout = params["readout"]
     if readout == "auto":  # how a sequence ends matters to forecasts, not to encodings (docs/defaults.md)
         forecasts = layout.targets_from == "y" and layout.n_target_steps > 1 and not layout.target_tokens
@@ -325,7 +345,7 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
     contrastive = params["contrastive"]
     if contrastive == "auto":
         contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0
-    return {**inputs, **outputs, **special, **{name: params[name] for name in architecture},
+    return {**inputs, **outputs, **special, **head, **{name: params[name] for name in architecture},
             "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive)}
 
@@ -351,6 +371,15 @@ def _floats(value: Any) -> np.ndarray:
     if array.ndim not in (1, 2) or not np.isfinite(array).all():
         raise ValueError("not a finite 1-D or 2-D list of numbers")
     return array
+
+
+def _labels(value: Any) -> np.ndarray:
+    if not isinstance(value, list) or not value:
+        raise ValueError("not a non-empty list of class labels")
+    kinds = {bool if isinstance(v, bool) else float if isinstance(v, (int, float)) else type(v) for v in value}
+    if len(kinds) != 1 or not kinds <= {bool, float, str}:
+        raise ValueError("class labels must be all strings, all numbers or all booleans")
+    return np.asarray(value)
 
 
 def _vocabulary(value: Any) -> Vocabulary:
@@ -398,4 +427,5 @@ _SCHEMA = {
     "decoder_input": _of(str, ("position", "previous", "zeros")),
     "n_fit_samples": _INT,
     "seed": _INT,
+    "classes": _optional(_labels),
 }

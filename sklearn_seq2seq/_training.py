@@ -226,11 +226,12 @@ class Seq2SeqNet(NeuralNet):
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """The masked decoding loss, plus in training the module's auxiliary (contrastive) loss."""
+        """The masked decoding loss plus the terms the module's forward pass left beside it
+        (``auxiliary_loss_``: the contrastive term in training, the classification loss)."""
         y_true = to_device(torch.as_tensor(y_true), self.device)[:, : y_pred.shape[1]]
         loss = self.criterion_(y_pred, y_true, to_device(X["target_lengths"], self.device))
         auxiliary = getattr(self.module_, "auxiliary_loss_", None)
-        if training and auxiliary is not None:
+        if auxiliary is not None:
             loss = loss + auxiliary
         self.module_.auxiliary_loss_ = None
         return loss
@@ -308,7 +309,7 @@ def make_net(
     teacher_forcing = params["teacher_forcing"]
     optimizer = OPTIMIZERS[params["optimizer"]] if isinstance(params["optimizer"], str) else params["optimizer"]
     if "n_output_tokens" in module_kwargs:
-        criterion = {"criterion": MaskedCrossEntropyLoss, "criterion__label_smoothing": params["label_smoothing"]}
+        criterion = {"criterion": MaskedCrossEntropyLoss, "criterion__label_smoothing": params.get("label_smoothing", 0.0)}
     else:
         criterion = {"criterion": MaskedMSELoss}
     return Seq2SeqNet(
@@ -379,10 +380,9 @@ def initialize(net: Seq2SeqNet, seed: int) -> Seq2SeqNet:
     return net
 
 
-def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool = False) -> None:
-    """Train ``net`` for ``epochs`` epochs on ``data`` (see :class:`Seq2SeqNet`), seeded by ``seed`` and
-    leaving torch's global random state as it was. ``first``: initialise the net first, from the same
-    seed (a fresh fit); otherwise ``net`` is initialised already (a continuation).
+def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
+    """Train the initialised ``net`` (:func:`initialize`) for ``epochs`` epochs on ``data`` (see
+    :class:`Seq2SeqNet`), seeded by ``seed`` and leaving torch's global random state as it was.
 
     Raises
     ------
@@ -391,8 +391,6 @@ def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int, first: bool = 
     FloatingPointError
         When the training loss became NaN or infinite.
     """
-    if first:
-        initialize(net, seed)
     seed = seed % np.iinfo(np.int32).max
     net.shuffle_generator_ = torch.Generator().manual_seed(seed)
     # the module's own stream for input noise and contrastive views, for this fit only

@@ -45,12 +45,13 @@ from ._layout import FittedLayout
 from ._nn import Seq2SeqModule
 from ._training import initialize, make_net
 from ._version import __version__
+from .classifier import Seq2SeqClassifier
 from .regressor import Seq2SeqRegressor
 from .transformer import Seq2SeqTransformer
 
 FORMAT_NAME = "sklearn_seq2seq"
 FORMAT_VERSION = 2
-_CLASSES = {cls.__name__: cls for cls in (Seq2SeqTransformer, Seq2SeqRegressor)}
+_CLASSES = {cls.__name__: cls for cls in (Seq2SeqTransformer, Seq2SeqRegressor, Seq2SeqClassifier)}
 _METADATA, _WEIGHTS = "metadata.json", "weights.safetensors"
 _SECTIONS = {"format", "format_version", "package_version", "class", "params", "layout", "fitted", "history"}
 _MODULE_ARGUMENTS = set(inspect.signature(Seq2SeqModule).parameters)
@@ -67,6 +68,12 @@ def _params_to_json(estimator: BaseSeq2Seq) -> dict:
         warnings.warn("The callbacks parameter is not saved (callbacks are code); the loaded model has "
                       "callbacks=None.", UserWarning, stacklevel=3)
     params["callbacks"] = None
+    if params.get("pretrained") is not None:
+        warnings.warn("The pretrained parameter is not saved (the fitted weights already hold what it gave); "
+                      "the loaded model has pretrained=None.", UserWarning, stacklevel=3)
+        params["pretrained"] = None
+    if isinstance(params.get("class_weight"), dict):
+        params["class_weight"] = {"dict": [[_plain_label(k), float(v)] for k, v in params["class_weight"].items()]}
     optimizer = params["optimizer"]
     if isinstance(optimizer, type):
         if getattr(torch.optim, optimizer.__name__, None) is not optimizer:
@@ -99,6 +106,15 @@ def _params_from_json(cls: type, params: Any) -> dict:
     for key, value in params.items():
         if isinstance(value, dict) and set(value) == {"tuple"} and isinstance(value["tuple"], list):
             value = tuple(value["tuple"])
+        elif key == "class_weight" and isinstance(value, dict) and set(value) == {"dict"}:
+            pairs = value["dict"]
+            if not (isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+                    and all(isinstance(k, (str, int, float, bool)) and isinstance(v, (int, float))
+                            and not isinstance(v, bool) for k, v in pairs)):
+                raise ModelFileError("parameter class_weight: not a list of [class, weight] pairs.")
+            value = {k: float(v) for k, v in pairs}
+            out[key] = value
+            continue
         elif isinstance(value, dict) and set(value) == {"torch.optim"}:
             optimizer = getattr(torch.optim, str(value["torch.optim"]), None)
             if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
@@ -150,13 +166,13 @@ def save(estimator: BaseSeq2Seq, path: str | os.PathLike) -> None:
 
     Parameters
     ----------
-    estimator : Seq2SeqTransformer or Seq2SeqRegressor
+    estimator : Seq2SeqTransformer, Seq2SeqRegressor or Seq2SeqClassifier
         A fitted estimator.
     path : str or path-like
         The file to write (a zip archive; ``.s2s`` is a fine suffix).
     """
     if type(estimator).__name__ not in _CLASSES or not isinstance(estimator, tuple(_CLASSES.values())):
-        raise TypeError(f"save() stores Seq2SeqTransformer and Seq2SeqRegressor models; got {type(estimator).__name__}.")
+        raise TypeError(f"save() stores {', '.join(sorted(_CLASSES))} models; got {type(estimator).__name__}.")
     if not estimator.__sklearn_is_fitted__():
         from sklearn.exceptions import NotFittedError
 
@@ -169,6 +185,15 @@ def save(estimator: BaseSeq2Seq, path: str | os.PathLike) -> None:
     }
     weights = {k: v.detach().cpu().contiguous() for k, v in estimator.net_.module_.state_dict().items()}
     _write_archive(path, metadata, save_tensors(weights))
+
+
+def _plain_label(value: Any) -> Any:
+    """A class label as a JSON value (numpy scalars as Python ones)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    if not isinstance(value, (str, int, float, bool)):
+        raise TypeError(f"class_weight key {value!r} is not a string, number or boolean; the safe format "
+                        "cannot store it.")
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -196,7 +221,7 @@ def load(path: str | os.PathLike, *, device: str | None = None) -> BaseSeq2Seq:
 
     Returns
     -------
-    Seq2SeqTransformer or Seq2SeqRegressor
+    Seq2SeqTransformer, Seq2SeqRegressor or Seq2SeqClassifier
         The fitted estimator; its outputs are identical to the saved one's on the same device.
 
     Raises

@@ -42,6 +42,12 @@ def _suite_valid(result):
             and all(0 <= row["accuracy"] <= 1 for row in result["rows"]))
 
 
+def _classification_valid(result):
+    cells = {(row["regime"], row["contender"]) for row in result["rows"]}
+    return ({("all", "classifier"), ("all", "minirocket"), ("few", "classifier"), ("few", "label_spreading")} <= cells
+            and all(0 <= row["accuracy"] <= 1 for row in result["rows"]))
+
+
 def _forecasts_valid(result):
     return {row["contender"] for row in result["rows"]} == {"ours", "ridge", "last value"} and all(
         row["rmse"] > 0 for row in result["rows"])
@@ -58,7 +64,7 @@ def _threads_valid(result):
      ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
      ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid),
      ("latency.py", _latency_valid), ("encoding_quality.py", _suite_valid), ("forecasting.py", _forecasts_valid),
-     ("threads.py", _threads_valid)],
+     ("threads.py", _threads_valid), ("classification.py", _classification_valid)],
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"

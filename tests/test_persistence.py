@@ -77,7 +77,7 @@ def test_a_loaded_model_trains_on(tmp_path):
 def test_what_cannot_be_saved_is_said(tmp_path):
     with pytest.raises(NotFittedError):
         save(Seq2SeqTransformer(), tmp_path / "m.s2s")
-    with pytest.raises(TypeError, match="stores Seq2SeqTransformer and Seq2SeqRegressor"):
+    with pytest.raises(TypeError, match="stores Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer models"):
         save(object(), tmp_path / "m.s2s")
     with pytest.warns(UserWarning, match="callbacks parameter is not saved"):
         save(Seq2SeqTransformer(callbacks=[EpochTimer()], **FAST).fit(X), tmp_path / "m.s2s")

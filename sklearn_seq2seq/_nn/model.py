@@ -9,6 +9,7 @@ from torch import nn
 
 from ._masking import length_mask
 from .contrastive import nt_xent, random_crops
+from .losses import view_label_loss, weighted_label_loss
 from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
 from .readout import make_readout
@@ -87,6 +88,16 @@ class Seq2SeqModule(nn.Module):
     pad_id, start_id, end_id : int or None, default=None
         Token inputs or outputs: the ids of the padding, start and end symbols (the data layer's
         reserved ids; the modules only use them).
+    n_classes : int or None, default=None
+        Classifiers: the number of classes. A linear head on the code gives their logits
+        (:meth:`classify`), trained beside the decoding loss on labelled samples.
+    label_weight : float, default=1.0
+        Weight of the classification loss beside the decoding loss (weight 1).
+    pseudo_label_threshold : float or None, default=None
+        Classifiers: in training, the class logits of a random view of each sequence (:meth:`random_view`)
+        are also trained toward its label, and for an unlabelled sequence toward the class its own
+        logits give when that class's probability reaches this threshold (FixMatch's pseudo-labels),
+        with weight ``label_weight``. None: no such term.
     x_mean, x_scale : sequence of float, optional
         Per-feature statistics of numeric inputs: ``encode`` standardises every batch as
         ``(x - x_mean) / x_scale`` (kept as buffers, so they move with the module and are saved in its
@@ -115,6 +126,9 @@ class Seq2SeqModule(nn.Module):
         n_input_tokens: int | None = None,
         n_output_tokens: int | None = None,
         embedding_dim: int = 32,
+        n_classes: int | None = None,
+        label_weight: float = 1.0,
+        pseudo_label_threshold: float | None = None,
         x_mean: Sequence[float] | None = None,
         x_scale: Sequence[float] | None = None,
         pad_id: int | None = None,
@@ -129,6 +143,10 @@ class Seq2SeqModule(nn.Module):
         self.hidden_size = hidden_size
         self.input_noise = input_noise
         self.contrastive = contrastive
+        self.label_weight = label_weight
+        self.pseudo_label_threshold = pseudo_label_threshold
+        #: The training terms beside the decoding loss of the last forward pass (contrastive and
+        #: classification), or None; the net adds it to the loss and clears it.
         self.auxiliary_loss_ = None
         #: Where the training noise and the contrastive views draw from (set by the training loop for
         #: one fit, so fits in threads do not share a stream; None: torch's global stream).
@@ -157,6 +175,7 @@ class Seq2SeqModule(nn.Module):
             n_outputs * self.output_frames, n_components, hidden_size, cell, num_layers, dropout, attention, decoder_input,
             n_tokens=n_output_tokens, embedding_dim=embedding_dim, pad_id=pad_id, start_id=start_id, end_id=end_id,
         )
+        self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Return the code (B, n_components), the encoder states (B, T', S) and their mask (B, T').
@@ -180,18 +199,22 @@ class Seq2SeqModule(nn.Module):
         """Standard normal noise of ``shape`` drawn from :attr:`random_generator`."""
         return torch.randn(shape, device=like.device, dtype=like.dtype, generator=self.random_generator)
 
-    def contrastive_loss(self, x: torch.Tensor, lengths: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
-        """NT-Xent between the codes of ``x`` (``code``) and of a random view of it: a random crop
-        (half to all of each sequence's steps) and, for numbers, a random scale per sequence and
-        feature (standard deviation 0.1) and noise (0.1 of the standardised scale)."""
-        generator = self.random_generator
-        view, view_lengths = random_crops(x, lengths, generator=generator)
+    def random_view(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """A random view of each sequence of ``x``, and the views' lengths: a random crop (half to all
+        of its steps) and, for numbers, a random scale per sequence and feature (standard deviation
+        0.1) and noise (0.1 of the standardised scale)."""
+        view, view_lengths = random_crops(x, lengths, generator=self.random_generator)
         if self.embed is None:
             scale = 1 + 0.1 * self._normal((view.shape[0], 1, view.shape[2]), view)
             spread = 0.1 * (self.x_scale if self.x_scale is not None else 1.0)
             view = view * scale + spread * self._normal(view.shape, view)
-        view_code = self.encode(view, view_lengths)[0]
-        return nt_xent(code, view_code)
+        return view, view_lengths
+
+    def classify(self, code: torch.Tensor) -> torch.Tensor:
+        """Class logits (B, n_classes) of codes (B, n_components); classifiers only."""
+        if self.head is None:
+            raise ValueError("This module has no classification head (n_classes=None).")
+        return self.head(code)
 
     def code_memory(self, code: torch.Tensor) -> torch.Tensor:
         """The decoder's memory computed from the code alone, shape (B, n_slots, hidden_size)."""
@@ -241,15 +264,33 @@ class Seq2SeqModule(nn.Module):
         target_lengths: torch.Tensor | None = None,
         n_steps: int | None = None,
         teacher_forcing: float = 1.0,
+        labels: torch.Tensor | None = None,
+        label_weights: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Encode ``x`` and decode ``target.shape[1]`` steps (or ``n_steps``); returns (B, steps, n_outputs).
 
         ``target_lengths`` is accepted so that skorch can pass the whole training batch; the loss, not
-        the module, uses it.
+        the module, uses it. Beside the outputs, the terms that join the decoding loss are left in
+        :attr:`auxiliary_loss_`: in training the contrastive term, and whenever ``labels`` (class
+        indices, ``-1`` for unlabelled samples) and their ``label_weights`` are given the weighted
+        classification loss (so that validation losses count it too), with its views' term in training.
         """
         code, states, mask = self.encode(x, lengths)
         steps = target.shape[1] if target is not None else n_steps
         outputs, _ = self.decode(code, steps, states, mask, target, teacher_forcing)
-        if self.training and self.contrastive > 0 and x.shape[0] > 1:
-            self.auxiliary_loss_ = self.contrastive * self.contrastive_loss(x, lengths, code)
+        auxiliary = None
+        view_code = None
+        pseudo = self.head is not None and labels is not None and self.pseudo_label_threshold is not None
+        if self.training and x.shape[0] > 1 and (self.contrastive > 0 or pseudo):
+            view_code = self.encode(*self.random_view(x, lengths))[0]
+        if self.contrastive > 0 and view_code is not None:
+            auxiliary = self.contrastive * nt_xent(code, view_code)
+        if labels is not None and self.head is not None:
+            logits = self.head(code)
+            term = self.label_weight * weighted_label_loss(logits, labels, label_weights)
+            if pseudo and view_code is not None:
+                term = term + self.label_weight * view_label_loss(logits, self.head(view_code), labels, label_weights,
+                                                                  self.pseudo_label_threshold)
+            auxiliary = term if auxiliary is None else auxiliary + term
+        self.auxiliary_loss_ = auxiliary
         return outputs

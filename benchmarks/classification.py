@@ -1,0 +1,131 @@
+"""Seq2SeqClassifier on the development suite, with all labels and with few, beside the references.
+
+For every classification set of the suite (``_real_datasets.SUITE``) and digits, in one run, each on
+the set's own train/test split (accuracy on the test split, fit seconds):
+
+- **all labels**: ``classifier``, ``Seq2SeqClassifier(random_state=0)``; ``encodings``,
+  ``Seq2SeqTransformer(n_components=32, random_state=0)`` + ``StandardScaler`` +
+  ``LogisticRegression``; ``minirocket``, aeon's MiniRocket + the same head;
+- **few labels**: a stratified 10% of the training labels (on digits: the first 60 training images,
+  as in the issue), the other training sequences unlabelled (``-1``): ``classifier`` fitted on all
+  training sequences; ``minirocket``, ``raw`` (flattened values, standardised) + ``LogisticRegression``
+  and ``1-NN`` on raw values, fitted on the labelled ones only (they cannot use the others);
+  ``label_spreading``, :class:`~sklearn.semi_supervised.LabelSpreading` (k-NN kernel) on standardised
+  raw values with every training sequence.
+
+Variable-length series are zero-padded to the longest training series for the contenders that need
+one length (ours reads them as they are). MiniRocket is timed after a first call that compiles it.
+
+    pip install -e '.[bench]' -c constraints.txt
+    python benchmarks/classification.py                  # everything (about 15 minutes on 2 cores)
+    python benchmarks/classification.py --data digits --regime few
+    python benchmarks/classification.py --quick          # Coffee, 3 epochs
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.semi_supervised import LabelSpreading
+
+from _cli import machine_line, make_parser, write_result
+from _datasets import split
+from _real_datasets import SUITE
+from encoding_quality import data_set, flatten, minirocket, padded
+from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqTransformer
+
+SETS = [name for name, (task, *_) in SUITE.items() if task == "classification"] + ["digits"]
+REGIMES = ("all", "few")
+#: The fraction of training labels kept in the few-labels regime (digits: the first 60 images).
+FEW_FRACTION = 0.1
+
+
+def few_labels(name: str, y_train: np.ndarray) -> np.ndarray:
+    """Which training sequences keep their label in the few-labels regime."""
+    keep = np.zeros(len(y_train), dtype=bool)
+    if name == "digits":
+        keep[:60] = True
+        return keep
+    n_classes = len(np.unique(y_train))
+    n_keep = max(int(round(FEW_FRACTION * len(y_train))), n_classes)
+    index, _ = train_test_split(np.arange(len(y_train)), train_size=n_keep, stratify=y_train, random_state=0)
+    keep[index] = True
+    return keep
+
+
+def linear(*steps):
+    return make_pipeline(*steps, StandardScaler(), LogisticRegression(max_iter=5000))
+
+
+def contenders(regime: str, params: dict) -> dict:
+    """name -> (estimator, needs one length, trains on unlabelled sequences too)"""
+    ours = {"random_state": 0, **params}
+    if regime == "all":
+        return {"classifier": (Seq2SeqClassifier(**ours), False, False),
+                "encodings": (linear(Seq2SeqTransformer(n_components=32, **ours)), False, False),
+                "minirocket": (linear(*minirocket()), True, False)}
+    return {"classifier": (Seq2SeqClassifier(**ours), False, True),
+            "minirocket": (linear(*minirocket()), True, False),
+            "raw": (linear(FunctionTransformer(flatten)), True, False),
+            "1-NN": (make_pipeline(FunctionTransformer(flatten), KNeighborsClassifier(1)), True, False),
+            "label_spreading": (make_pipeline(FunctionTransformer(flatten), StandardScaler(),
+                                              LabelSpreading(kernel="knn", n_neighbors=7)), True, True)}
+
+
+def run(estimator, data, keep: np.ndarray | None, fixed: bool, unlabelled: bool) -> tuple[float, float]:
+    """Fit on the training split (all of it with ``-1`` for the sequences not kept when ``unlabelled``,
+    else only those kept): (test accuracy, fit seconds)."""
+    X_train, X_test, y_train, y_test = data
+    if fixed:
+        n_steps = max(len(x) for x in X_train) if isinstance(X_train, list) else None
+        X_train, X_test = padded(X_train, n_steps), padded(X_test, n_steps)
+    classes, y_index = np.unique(y_train, return_inverse=True)  # -1 needs numeric labels
+    y_fit = y_index
+    if keep is not None and unlabelled:
+        y_fit = np.where(keep, y_index, -1)
+    elif keep is not None:
+        X_train = [x for x, k in zip(X_train, keep) if k] if isinstance(X_train, list) else X_train[keep]
+        y_fit = y_index[keep]
+    start = time.perf_counter()
+    estimator.fit(X_train, y_fit)
+    seconds = time.perf_counter() - start
+    return float(np.mean(classes[estimator.predict(X_test)] == y_test)), seconds
+
+
+def main() -> None:
+    parser = make_parser(__doc__, "classification", quick_help="Coffee, 3 epochs")
+    parser.add_argument("--data", action="append", default=[], help=f"data set (repeatable): {', '.join(SETS)}")
+    parser.add_argument("--regime", action="append", default=[], choices=REGIMES, help="all or few (repeatable)")
+    parser.add_argument("--params", default="{}", help="JSON dict of parameters for our estimators")
+    args = parser.parse_args()
+    params = json.loads(args.params)
+    names, regimes = args.data or SETS, args.regime or list(REGIMES)
+    if args.quick:
+        names, params = ["Coffee"], {**params, "max_epochs": 3}
+    for warm_up in ("Coffee", "digits60"):  # MiniRocket compiles on its first call (uni- and multivariate apart)
+        data = data_set(warm_up)[:4]
+        run(linear(*minirocket()), data, None, True, False)
+    print(machine_line(), "params", params)
+    rows = []
+    for name in names:
+        data = split("digits") if name == "digits" else data_set(name)[:4]
+        for regime in regimes:
+            keep = None if regime == "all" else few_labels(name, np.asarray(data[2]))
+            for contender, (estimator, fixed, unlabelled) in contenders(regime, params).items():
+                accuracy, seconds = run(estimator, data, keep, fixed, unlabelled)
+                rows.append({"data": name, "regime": regime, "contender": contender,
+                             "n_labelled": int(len(data[2]) if keep is None else keep.sum()),
+                             "accuracy": round(accuracy, 4), "fit_s": round(seconds, 2)})
+                print(f"{name:9s} {regime:4s} {contender:16s} accuracy {accuracy:.4f}  fit {seconds:7.1f} s", flush=True)
+    write_result(args.out, {"params": params, "rows": rows})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,379 @@
+"""``Seq2SeqClassifier``: sequences in, class labels out; unlabelled sequences (``-1``) train it too."""
+
+from __future__ import annotations
+
+import dataclasses
+from numbers import Real
+from typing import Any
+
+import numpy as np
+from scipy.special import log_softmax, softmax
+from sklearn.base import ClassifierMixin
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import column_or_1d
+
+from . import _inference as inference
+from ._base import BaseSeq2Seq
+from ._data import Sequences
+from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
+from ._layout import ARCHITECTURE_PARAMS, FittedLayout, module_kwargs
+from ._tokens import TokenSequences
+from ._training import Seq2SeqNet
+
+#: The label of unlabelled samples (the convention of :mod:`sklearn.semi_supervised`).
+UNLABELLED = -1
+
+
+class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
+    __doc__ = f"""Attention encoder-decoder classifier of sequences, which also learns from unlabelled ones.
+
+    The model is an autoencoder of ``X`` (everything the decoder sees passes through the encoding)
+    with a linear classification head on the encoding. Every sequence trains the reconstruction (and,
+    for numbers, the contrastive term); labelled sequences also train the head and, through it, the
+    encoder, with a cross-entropy weighted by ``label_weight``, and confidently classified unlabelled
+    ones train it through pseudo-labels (``pseudo_label_threshold``). ``transform`` returns the encodings the
+    head reads; ``predict_proba`` is the head's softmax.
+
+    **Few labels.** As in :mod:`sklearn.semi_supervised`, a label of ``-1`` marks an unlabelled
+    sample: it trains the reconstruction only. Give every sequence you have, labelled or not; only the
+    labelled ones' classes make ``classes_``. Only where the other labels are a single class is ``-1``
+    a class itself (binary labels ``{{-1, 1}}``, as some scikit-learn tools use them); labels ``{{-1,
+    0, 1}}`` are two classes and unlabelled samples, so give three classes other labels. Among string
+    labels, the number ``-1`` in an object array marks unlabelled samples.
+
+    **Pretrained encoders.** ``pretrained`` starts the classifier from a fitted autoencoder (a
+    :class:`Seq2SeqTransformer` fitted with ``fit(X)``, for example once on a large unlabelled
+    collection) and fine-tunes all of it on ``fit``'s data. Wrap the model in
+    :class:`sklearn.frozen.FrozenEstimator` to use the classifier in :func:`~sklearn.base.clone`,
+    :class:`~sklearn.model_selection.GridSearchCV` or a :class:`~sklearn.pipeline.Pipeline` that is
+    cloned: ``clone`` keeps a frozen model as it is, fitted, where it would otherwise copy it unfitted.
+    The pretrained model is never changed: its weights are copied.
+
+    **Input forms.**{INPUTS}
+    Parameters
+    ----------{PARAMETERS}
+    label_weight : float, default=1.0
+        Weight of the classification loss on labelled sequences beside the reconstruction loss (weight
+        1) and the contrastive term (weight ``contrastive``). How the default was chosen:
+        ``docs/defaults.md``.
+    pseudo_label_threshold : float or None, default=0.8
+        In training, a random view of each sequence (a crop, rescaled and with noise, as for the
+        contrastive term) is also classified: toward its label, and for an unlabelled sequence toward
+        the class the model gives the sequence itself when that class's probability reaches this
+        threshold (pseudo-labels, as in FixMatch). This term has the weight ``label_weight``. None
+        switches it off. How the default was chosen: ``docs/defaults.md``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the classification loss, as in
+        :class:`~sklearn.linear_model.LogisticRegression`: a dict ``{{class: weight}}`` (classes not
+        named weigh 1), ``"balanced"`` (inversely proportional to the classes' frequencies among the
+        labelled sequences), or None (all 1).
+    pretrained : Seq2SeqTransformer, Seq2SeqClassifier, FrozenEstimator of one, or None, default=None
+        A fitted autoencoder of this package to start from. Its parameters that shape the model or
+        read the data ({", ".join(f"``{name}``" for name in ARCHITECTURE_PARAMS)}) and
+        what it learned about its data (scaling, frames, vocabulary) are used, and the classifier's
+        own values of those are not; the training parameters (``label_weight``, ``contrastive``,
+        ``input_noise``, ``lr``, ``max_epochs``, ...) are the classifier's.
+
+    Attributes
+    ----------{ATTRIBUTES}
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (without ``-1``, which marks unlabelled samples).
+
+    See Also
+    --------
+    Seq2SeqTransformer : Unsupervised encodings, and a model to pretrain on unlabelled sequences.
+    sklearn.semi_supervised.SelfTrainingClassifier : Wraps any classifier for few labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq2seq import Seq2SeqClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 12, 2))
+    >>> y = np.where(X[:, :, 0].mean(axis=1) > 0, "up", "down")
+    >>> y = y.astype(object)
+    >>> y[30:] = -1                                   # only the first 30 are labelled
+    >>> model = Seq2SeqClassifier(max_epochs=5, random_state=0).fit(X, y)
+    >>> model.classes_
+    array(['down', 'up'], dtype=object)
+    >>> model.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSeq2Seq._parameter_constraints,
+        "label_weight": [Interval(Real, 0, None, closed="left")],
+        "pseudo_label_threshold": [Interval(Real, 0, 1, closed="both"), None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "pretrained": [HasMethods(["transform"]), None],
+    }
+
+    def __init__(
+        self,
+        n_components: int = 32,
+        *,
+        hidden_size: int = 64,
+        cell: str = "gru",
+        encoder: str = "recurrent",
+        frame_length: int | str = "auto",
+        num_layers: int = 1,
+        bidirectional: bool = True,
+        dropout: float = 0.0,
+        readout: str = "auto",
+        n_slots: int = 8,
+        attention: str = "general",
+        attend_over: str = "code",
+        decoder_input: str = "auto",
+        teacher_forcing: float | tuple[float, float] = 1.0,
+        reverse_target: bool = False,
+        input_noise: float = 0.0,
+        contrastive: float | str = "auto",
+        standardize: bool = True,
+        max_epochs: int | str = "auto",
+        batch_size: int = 32,
+        group_by_length: bool = False,
+        lr: float = 3e-3,
+        optimizer: str | type = "adam",
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = 1.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        callbacks: list | None = None,
+        device: str = "auto",
+        n_threads: int | None = 1,
+        verbose: int = 0,
+        random_state: int | np.random.RandomState | None = None,
+        input_tokens: bool | str = "auto",
+        min_frequency: int = 1,
+        max_vocabulary_size: int | None = None,
+        embedding_dim: int = 32,
+        warm_start: bool = False,
+        label_weight: float = 1.0,
+        pseudo_label_threshold: float | None = 0.8,
+        class_weight: dict | str | None = None,
+        pretrained: Any = None,
+    ) -> None:
+        super().__init__(
+            n_components, hidden_size=hidden_size, cell=cell, encoder=encoder, frame_length=frame_length,
+            num_layers=num_layers, bidirectional=bidirectional, dropout=dropout, readout=readout, n_slots=n_slots,
+            attention=attention, attend_over=attend_over, decoder_input=decoder_input,
+            teacher_forcing=teacher_forcing, reverse_target=reverse_target, input_noise=input_noise,
+            contrastive=contrastive, standardize=standardize, max_epochs=max_epochs, batch_size=batch_size,
+            group_by_length=group_by_length, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm, early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, callbacks=callbacks, device=device, n_threads=n_threads,
+            verbose=verbose, random_state=random_state, input_tokens=input_tokens, min_frequency=min_frequency,
+            max_vocabulary_size=max_vocabulary_size, embedding_dim=embedding_dim, warm_start=warm_start,
+        )
+        self.label_weight = label_weight
+        self.pseudo_label_threshold = pseudo_label_threshold
+        self.class_weight = class_weight
+        self.pretrained = pretrained
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = False
+        tags.classifier_tags.multi_class = True
+        return tags
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The class labels, in the order of ``predict_proba``'s columns."""
+        return self._fitted_layout("classes_").classes
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X: Any, y: Any) -> Seq2SeqClassifier:
+        """Fit the classifier on sequences ``X`` and their labels ``y`` (``-1``: unlabelled).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features), or list
+            Training sequences in any accepted form (see the class's documentation).
+        y : array-like of shape (n_samples,)
+            Class labels: integers, strings or booleans; ``-1`` marks an unlabelled sequence, which
+            trains the reconstruction only.
+
+        Returns
+        -------
+        self : Seq2SeqClassifier
+            The fitted classifier.
+        """
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        return self._fit(X, y, targets_from="X")
+
+    def _read_labels(self, y: Any, seqs: Sequences | TokenSequences,
+                     layout: FittedLayout | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        y = column_or_1d(y, warn=True)
+        if len(y) != seqs.n_samples:
+            raise ValueError(f"X and y have inconsistent numbers of samples: {seqs.n_samples} and {len(y)}.")
+        labelled = self._labelled(y, layout)
+        known = y[labelled]
+        if not len(known):
+            raise ValueError("y has no labelled sequences: every label is -1, which marks unlabelled sequences. "
+                             "Label some, or fit a Seq2SeqTransformer to learn from unlabelled sequences alone.")
+        kind = type_of_target(known, input_name="y")
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(f"Unknown label type: {kind!r}. {type(self).__name__} takes one class label per "
+                             "sequence (integers, strings or booleans; -1 for unlabelled sequences).")
+        if layout is None:
+            classes = np.unique(known)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"Classifier can't train when only one class is present: the labelled sequences have "
+                    f"{len(classes)} class(es) ({classes.tolist()[:1]}); -1 marks unlabelled sequences, as "
+                    "in sklearn.semi_supervised."
+                )
+        else:
+            classes = layout.classes
+            unseen = np.setdiff1d(known, classes)
+            if len(unseen):
+                raise ValueError(f"y holds classes this classifier was not fitted with: {unseen.tolist()[:5]}; "
+                                 f"its classes are {classes.tolist()}. Fit afresh to learn new classes.")
+        index = np.full(len(y), UNLABELLED, dtype=np.int64)
+        index[labelled] = np.searchsorted(classes, known)
+        weights = compute_class_weight(self.class_weight, classes=classes, y=known)
+        sample_weights = np.where(labelled, weights[np.maximum(index, 0)], 0.0).astype(np.float32)
+        return classes, {"labels": index, "label_weights": sample_weights}
+
+    @staticmethod
+    def _labelled(y: np.ndarray, layout: FittedLayout | None) -> np.ndarray:
+        """Which samples are labelled: all but those labelled ``-1``, unless ``-1`` is a class (the
+        fitted classes hold it, or in ``fit`` the other labels are a single class)."""
+        if y.dtype.kind in "iuf":
+            marked = y == UNLABELLED
+        elif y.dtype.kind == "O":
+            marked = np.array([not isinstance(v, str) and v == UNLABELLED for v in y], dtype=bool)
+        else:
+            return np.ones(len(y), dtype=bool)
+        if layout is not None:
+            minus_one_is_class = layout.classes.dtype.kind in "iuf" and UNLABELLED in layout.classes
+        else:
+            minus_one_is_class = marked.any() and len(np.unique(y[~marked])) == 1
+        return np.ones(len(y), dtype=bool) if minus_one_is_class else ~marked
+
+    def _pretrained_model(self) -> BaseSeq2Seq | None:
+        """The fitted autoencoder ``pretrained`` names (unwrapped from a FrozenEstimator), checked."""
+        model = self.pretrained
+        if model is None:
+            return None
+        model = getattr(model, "estimator", model) if type(model).__name__ == "FrozenEstimator" else model
+        if not isinstance(model, BaseSeq2Seq):
+            raise TypeError(f"pretrained must be a fitted Seq2SeqTransformer or Seq2SeqClassifier (or a "
+                            f"FrozenEstimator of one); got {type(model).__name__}.")
+        if not model.__sklearn_is_fitted__():
+            raise ValueError(
+                "pretrained is not fitted. If it was fitted before, a clone (GridSearchCV, cross_validate "
+                "and clone itself copy parameters unfitted) dropped its weights: pass "
+                "pretrained=sklearn.frozen.FrozenEstimator(model), which clone keeps as it is."
+            )
+        if model.layout_.targets_from != "X":
+            raise ValueError("pretrained must be an autoencoder (fitted with fit(X)): a classifier reconstructs "
+                             "its inputs, and this model was fitted to decode a separate y.")
+        return model
+
+    def _fit_params(self) -> dict:
+        params = self.get_params(deep=False)
+        model = self._pretrained_model()
+        if model is not None:
+            params.update({name: getattr(model, name) for name in ARCHITECTURE_PARAMS})
+        return params
+
+    def _read_fit_input(self, X: Any) -> Sequences | TokenSequences:
+        model = self._pretrained_model()
+        if model is None:
+            return self._read_input(X)
+        for attribute in ("n_features_in_", "feature_names_in_"):
+            self.__dict__.pop(attribute, None)
+            if hasattr(model, attribute):
+                setattr(self, attribute, getattr(model, attribute))
+        return self._read_input(X, model.layout_)
+
+    def _learn_layout(self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences,
+                      targets_from: str, params: dict, *, seed: int, classes: np.ndarray | None) -> FittedLayout:
+        model = self._pretrained_model()
+        if model is None:
+            return super()._learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes)
+        layout = dataclasses.replace(model.layout_, n_fit_samples=seqs.n_samples, seed=seed, classes=classes)
+        frame_length = model.layout_.module_kwargs.get("frame_length", 1)
+        return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length))
+
+    def _start_from(self, net: Seq2SeqNet) -> None:
+        model = self._pretrained_model()
+        if model is None:
+            return
+        weights = {name: value for name, value in model.net_.module_.state_dict().items()
+                   if not name.startswith("head.")}
+        missing, unexpected = net.module_.load_state_dict(weights, strict=False)
+        if unexpected or not all(name.startswith("head.") for name in missing):
+            raise ValueError(f"pretrained's weights do not fit the classifier's model (missing: {missing[:3]}, "
+                             f"unexpected: {unexpected[:3]}).")
+
+    # ------------------------------------------------------------------ inference
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The head's logits (for two classes, the second class's logit minus the first's).
+
+        Parameters
+        ----------
+        X : array-like or list of array-like, or token sequences
+            Input sequences.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), or (n_samples,) for two classes
+            Scores; the largest (or, for two classes, a positive one) names the predicted class.
+        """
+        logits = self._logits(self._check_X(X))
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
+
+    def _logits(self, seqs: Sequences | TokenSequences) -> np.ndarray:
+        return inference.classify(self.net_, seqs.values, seqs.lengths).astype(np.float64)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (the softmax of the head's logits).
+
+        Parameters
+        ----------
+        X : array-like or list of array-like, or token sequences
+            Input sequences.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        return softmax(self._logits(self._check_X(X)), axis=1)
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Logarithms of the class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like, or token sequences
+            Input sequences.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
+        """
+        return log_softmax(self._logits(self._check_X(X)), axis=1)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict the class of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like, or token sequences
+            Input sequences.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Class labels from ``classes_``.
+        """
+        logits = self._logits(self._check_X(X))
+        return self.classes_[np.argmax(logits, axis=1)]
