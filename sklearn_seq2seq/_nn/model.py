@@ -15,6 +15,11 @@ from .encoder import RecurrentEncoder
 from .readout import make_readout
 from .self_attention import SelfAttentionEncoder
 
+#: How far a random view (:meth:`Seq2SeqModule.random_view`) rescales each feature (standard deviation
+#: of the factor) and how much noise it adds (in standardised units); chosen in docs/defaults.md.
+VIEW_SCALE = 0.3
+VIEW_NOISE = 0.3
+
 ATTEND_OVER = ("code", "encoder")
 ENCODERS = ("recurrent", "transformer")
 
@@ -202,11 +207,11 @@ class Seq2SeqModule(nn.Module):
     def random_view(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """A random view of each sequence of ``x``, and the views' lengths: a random crop (half to all
         of its steps) and, for numbers, a random scale per sequence and feature (standard deviation
-        0.1) and noise (0.1 of the standardised scale)."""
+        ``VIEW_SCALE``) and noise (``VIEW_NOISE`` of the standardised scale)."""
         view, view_lengths = random_crops(x, lengths, generator=self.random_generator)
         if self.embed is None:
-            scale = 1 + 0.1 * self._normal((view.shape[0], 1, view.shape[2]), view)
-            spread = 0.1 * (self.x_scale if self.x_scale is not None else 1.0)
+            scale = 1 + VIEW_SCALE * self._normal((view.shape[0], 1, view.shape[2]), view)
+            spread = VIEW_NOISE * (self.x_scale if self.x_scale is not None else 1.0)
             view = view * scale + spread * self._normal(view.shape, view)
         return view, view_lengths
 
