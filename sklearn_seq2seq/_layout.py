@@ -32,6 +32,12 @@ AUTO_MAX_FRAMES = 64
 #: (0 for supervised fits and token inputs; how it was chosen: docs/defaults.md).
 AUTO_CONTRASTIVE = 1.0
 
+#: How far the random views of the contrastive term (and of a classifier's pseudo-labels) rescale each
+#: feature and how much noise they add: encodings keep amplitude (a regression on them needs it),
+#: classifiers learn to ignore more of it (how these were chosen: docs/defaults.md).
+VIEW_STRENGTH = 0.1
+CLASSIFIER_VIEW_STRENGTH = 0.3
+
 
 #: Parameters that shape the module or how the data is read: a classifier started from a pretrained
 #: model takes them from that model.
@@ -347,7 +353,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
         contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0
     return {**inputs, **outputs, **special, **head, **{name: params[name] for name in architecture},
             "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
-            "contrastive": float(contrastive)}
+            "contrastive": float(contrastive),
+            "view_strength": VIEW_STRENGTH if layout.classes is None else CLASSIFIER_VIEW_STRENGTH}
 
 
 def _of(kind: type | tuple, choices: tuple | None = None):

@@ -59,8 +59,10 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         1) and the contrastive term (weight ``contrastive``). How the default was chosen:
         ``docs/defaults.md``.
     pseudo_label_threshold : float or None, default=0.8
-        In training, a random view of each sequence (a crop, rescaled and with noise, as for the
-        contrastive term) is also classified: toward its label, and for an unlabelled sequence toward
+        In training, a random view of each sequence (a crop of half to all of its steps, each feature
+        rescaled by about 30% and with noise of 0.3 of its scale: stronger views than a
+        ``Seq2SeqTransformer``'s contrastive term draws, since a class should not depend on them) is
+        also classified: toward its label, and for an unlabelled sequence toward
         the class the model gives the sequence itself when that class's probability reaches this
         threshold (pseudo-labels, as in FixMatch). This term has the weight ``label_weight``. None
         switches it off. How the default was chosen: ``docs/defaults.md``.

@@ -15,11 +15,6 @@ from .encoder import RecurrentEncoder
 from .readout import make_readout
 from .self_attention import SelfAttentionEncoder
 
-#: How far a random view (:meth:`Seq2SeqModule.random_view`) rescales each feature (standard deviation
-#: of the factor) and how much noise it adds (in standardised units); chosen in docs/defaults.md.
-VIEW_SCALE = 0.3
-VIEW_NOISE = 0.3
-
 ATTEND_OVER = ("code", "encoder")
 ENCODERS = ("recurrent", "transformer")
 
@@ -93,6 +88,9 @@ class Seq2SeqModule(nn.Module):
     pad_id, start_id, end_id : int or None, default=None
         Token inputs or outputs: the ids of the padding, start and end symbols (the data layer's
         reserved ids; the modules only use them).
+    view_strength : float, default=0.1
+        How far the random views of numeric sequences (:meth:`random_view`) rescale each feature
+        (standard deviation of the factor) and how much noise they add (in standardised units).
     n_classes : int or None, default=None
         Classifiers: the number of classes. A linear head on the code gives their logits
         (:meth:`classify`), trained beside the decoding loss on labelled samples.
@@ -132,6 +130,7 @@ class Seq2SeqModule(nn.Module):
         n_output_tokens: int | None = None,
         embedding_dim: int = 32,
         n_classes: int | None = None,
+        view_strength: float = 0.1,
         label_weight: float = 1.0,
         pseudo_label_threshold: float | None = None,
         x_mean: Sequence[float] | None = None,
@@ -148,6 +147,7 @@ class Seq2SeqModule(nn.Module):
         self.hidden_size = hidden_size
         self.input_noise = input_noise
         self.contrastive = contrastive
+        self.view_strength = view_strength
         self.label_weight = label_weight
         self.pseudo_label_threshold = pseudo_label_threshold
         #: The training terms beside the decoding loss of the last forward pass (contrastive and
@@ -207,11 +207,11 @@ class Seq2SeqModule(nn.Module):
     def random_view(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """A random view of each sequence of ``x``, and the views' lengths: a random crop (half to all
         of its steps) and, for numbers, a random scale per sequence and feature (standard deviation
-        ``VIEW_SCALE``) and noise (``VIEW_NOISE`` of the standardised scale)."""
+        ``view_strength``) and noise (``view_strength`` of the standardised scale)."""
         view, view_lengths = random_crops(x, lengths, generator=self.random_generator)
         if self.embed is None:
-            scale = 1 + VIEW_SCALE * self._normal((view.shape[0], 1, view.shape[2]), view)
-            spread = VIEW_NOISE * (self.x_scale if self.x_scale is not None else 1.0)
+            scale = 1 + self.view_strength * self._normal((view.shape[0], 1, view.shape[2]), view)
+            spread = self.view_strength * (self.x_scale if self.x_scale is not None else 1.0)
             view = view * scale + spread * self._normal(view.shape, view)
         return view, view_lengths
 
