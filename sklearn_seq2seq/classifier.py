@@ -8,7 +8,10 @@ from typing import Any
 
 import numpy as np
 from scipy.special import log_softmax, softmax
+import torch
 from sklearn.base import ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
@@ -313,6 +316,44 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         if unexpected or not all(name.startswith("head.") for name in missing):
             raise ValueError(f"pretrained's weights do not fit the classifier's model (missing: {missing[:3]}, "
                              f"unexpected: {unexpected[:3]}).")
+
+    def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
+        """Train as every estimator does, then fit the head's final weights (:meth:`_refit_head`)."""
+        super()._train(net, data, epochs=epochs, seed=seed)
+        self._refit_head(data)
+
+    def _refit_head(self, data: dict) -> None:
+        """Set the head to a logistic regression on the trained encodings, fitted to convergence.
+
+        Gradient steps shared with the reconstruction leave the head short of the best linear
+        classifier of the encodings (docs/defaults.md). It is fitted on the standardised encodings of
+        the labelled sequences (weighted by their class weights) and, with ``pseudo_label_threshold``,
+        of the unlabelled ones whose class the trained head gives with at least that probability
+        (weight 1); the standardisation is folded into the head's weights.
+        """
+        codes = inference.encode(self.net_, data["x"], data["lengths"]).astype(np.float64)
+        labels, weights = data["labels"], data["label_weights"].astype(np.float64)
+        use = labels >= 0
+        if self.pseudo_label_threshold is not None and not use.all():
+            proba = softmax(inference.classify(self.net_, data["x"], data["lengths"]).astype(np.float64), axis=1)
+            confident = ~use & (proba.max(axis=1) >= self.pseudo_label_threshold)
+            labels = np.where(confident, proba.argmax(axis=1), labels)
+            weights = np.where(confident, 1.0, weights)
+            use |= confident
+        n_classes = len(self.classes_)
+        if len(np.unique(labels[use])) < n_classes:  # a continuation on data without some classes
+            return
+        scaler = StandardScaler().fit(codes[use])
+        regression = LogisticRegression(max_iter=5000).fit(scaler.transform(codes[use]), labels[use],
+                                                           sample_weight=weights[use])
+        coef = regression.coef_ / scaler.scale_
+        intercept = regression.intercept_ - coef @ scaler.mean_
+        if n_classes == 2:  # one logit, the second class's: the first class's is 0
+            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+        head = self.net_.module_.head
+        with torch.no_grad():
+            head.weight.copy_(torch.as_tensor(coef, dtype=head.weight.dtype))
+            head.bias.copy_(torch.as_tensor(intercept, dtype=head.bias.dtype))
 
     # ------------------------------------------------------------------ inference
     def decision_function(self, X: Any) -> np.ndarray:

@@ -9,6 +9,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_class_weight
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer, load, save
@@ -104,7 +105,7 @@ def test_class_weight_balanced_and_dict(chirps):
     _, data = model._read_labels(yb, model._read_input(X), None)
     expected = compute_class_weight("balanced", classes=np.unique(yb), y=yb)[yb]
     np.testing.assert_allclose(data["label_weights"], expected, rtol=1e-6)
-    heavy = Seq2SeqClassifier(class_weight={0: 100.0, 1: 0.01, 2: 0.01}, clip_grad_norm=None, **FAST).fit(X, y)
+    heavy = Seq2SeqClassifier(class_weight={0: 100.0, 1: 0.01, 2: 0.01}, **FAST).fit(X, y)
     plain = Seq2SeqClassifier(**FAST).fit(X, y)
     assert (heavy.predict(X) == 0).mean() > (plain.predict(X) == 0).mean() + 0.2
 
@@ -161,3 +162,17 @@ def test_pipelines_persistence_and_continued_training(chirps, tmp_path):
     with pytest.raises(ValueError, match="not fitted with"):
         model.fit(X, np.where(y == 0, "d", names))
     np.testing.assert_array_equal(model.predict_proba(X), before)
+
+
+def test_the_head_is_a_converged_logistic_regression_on_the_encodings(chirps):
+    X, y = chirps
+    model = Seq2SeqClassifier(**FAST).fit(X[:90], y[:90])
+    codes = model.transform(X[:90]).astype(np.float64)
+    reference = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(codes, y[:90])
+    np.testing.assert_allclose(model.predict_proba(X[90:]), reference.predict_proba(model.transform(X[90:])),
+                               atol=1e-4)
+    binary = Seq2SeqClassifier(**FAST).fit(X[:90], y[:90] > 0)
+    reference = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(binary.transform(X[:90]),
+                                                                                        y[:90] > 0)
+    np.testing.assert_allclose(binary.predict_proba(X[90:]), reference.predict_proba(binary.transform(X[90:])),
+                               atol=1e-4)
