@@ -94,7 +94,7 @@ def test_unlabelled_sequences_improve_a_classifier_with_few_labels(digits):
     few = np.where(np.arange(len(y_train)) < 60, y_train, -1)
     semi = Seq2SeqClassifier(random_state=0).fit(X_train, few)  # 43 batches x 20 epochs = 860 steps
     alone = Seq2SeqClassifier(max_epochs=430, random_state=0).fit(X_train[:60], y_train[:60])  # 2 x 430
-    # measured: 0.871 against 0.760
+    # measured: 0.907 against 0.816
     assert semi.score(X_test, y_test) > alone.score(X_test, y_test) + 0.05
 
 
