@@ -11,6 +11,7 @@ from scipy.special import log_softmax, softmax
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
@@ -404,6 +405,25 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
             Log-probabilities, columns in the order of ``classes_``.
         """
         return log_softmax(self._logits(self._check_X(X)), axis=1)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy: the fraction of sequences whose class ``predict`` gives right.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like, or token sequences
+            Input sequences.
+        y : array-like of shape (n_samples,)
+            Their true classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        float
+            The (weighted) accuracy of ``self.predict(X)`` against ``y``.
+        """
+        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
 
     def predict(self, X: Any) -> np.ndarray:
         """Predict the class of each sequence.
