@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
+from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -96,3 +96,20 @@ def test_partial_fit_on_the_gpu(waves):
     for chunk in np.array_split(waves, 4):
         model.partial_fit(chunk)
     assert model.n_iter_ == 4 and next(model.net_.module_.parameters()).is_cuda
+
+
+def test_classifier_with_unlabelled_sequences_and_a_pretrained_start_on_the_gpu(waves, tmp_path):
+    from sklearn_seq2seq import load, save
+
+    y = (waves[:, :, 0].mean(axis=1) > 0).astype(int)
+    few = np.where(np.arange(200) < 40, y, -1)
+    pretrained = Seq2SeqTransformer(**FAST, device="cuda").fit(waves)
+    model = Seq2SeqClassifier(**FAST, pretrained=pretrained, device="cuda").fit(waves, few)
+    assert next(model.net_.module_.parameters()).is_cuda and model.net_.module_.head.weight.is_cuda
+    proba = model.predict_proba(waves)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    assert model.score(waves[40:], y[40:]) > 0.8
+    with pytest.warns(UserWarning, match="pretrained parameter is not saved"):
+        save(model, tmp_path / "c.s2s")
+    on_cpu = load(tmp_path / "c.s2s", device="cpu")
+    np.testing.assert_allclose(on_cpu.predict_proba(waves), proba, atol=2e-3)
