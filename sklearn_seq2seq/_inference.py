@@ -68,10 +68,15 @@ def encode(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_.encode(x, lengths)[0])
 
 
-def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Class logits of shape (n, n_classes) from input sequences (classifiers only)."""
-    return map_batches(net, {"x": x, "lengths": lengths},
-                       lambda x, lengths: net.module_.classify(net.module_.encode(x, lengths)[0]))
+def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (n, n_components) and class logits (n, n_classes) of input sequences, in one pass
+    (classifiers only)."""
+
+    def codes_and_logits(x, lengths):
+        code = net.module_.encode(x, lengths)[0]
+        return code, net.module_.classify(code)
+
+    return map_batches(net, {"x": x, "lengths": lengths}, codes_and_logits)
 
 
 def generate(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:

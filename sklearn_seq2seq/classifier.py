@@ -10,6 +10,7 @@ import numpy as np
 from scipy.special import log_softmax, softmax
 import torch
 from sklearn.base import ClassifierMixin
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import StandardScaler
@@ -266,7 +267,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         model = self.pretrained
         if model is None:
             return None
-        model = getattr(model, "estimator", model) if type(model).__name__ == "FrozenEstimator" else model
+        if isinstance(model, FrozenEstimator):
+            model = model.estimator
         if not isinstance(model, BaseSeq2Seq):
             raise TypeError(f"pretrained must be a fitted Seq2SeqTransformer or Seq2SeqClassifier (or a "
                             f"FrozenEstimator of one); got {type(model).__name__}.")
@@ -332,11 +334,12 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         of the unlabelled ones whose class the trained head gives with at least that probability
         (weight 1); the standardisation is folded into the head's weights.
         """
-        codes = inference.encode(self.net_, data["x"], data["lengths"]).astype(np.float64)
+        codes, logits = inference.classify(self.net_, data["x"], data["lengths"])
+        codes = codes.astype(np.float64)
         labels, weights = data["labels"], data["label_weights"].astype(np.float64)
         use = labels >= 0
         if self.pseudo_label_threshold is not None and not use.all():
-            proba = softmax(inference.classify(self.net_, data["x"], data["lengths"]).astype(np.float64), axis=1)
+            proba = softmax(logits.astype(np.float64), axis=1)
             confident = ~use & (proba.max(axis=1) >= self.pseudo_label_threshold)
             labels = np.where(confident, proba.argmax(axis=1), labels)
             weights = np.where(confident, 1.0, weights)
@@ -374,7 +377,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
     def _logits(self, seqs: Sequences | TokenSequences) -> np.ndarray:
-        return inference.classify(self.net_, seqs.values, seqs.lengths).astype(np.float64)
+        return inference.classify(self.net_, seqs.values, seqs.lengths)[1].astype(np.float64)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (the softmax of the head's logits).

@@ -113,8 +113,6 @@ def _params_from_json(cls: type, params: Any) -> dict:
                             and not isinstance(v, bool) for k, v in pairs)):
                 raise ModelFileError("parameter class_weight: not a list of [class, weight] pairs.")
             value = {k: float(v) for k, v in pairs}
-            out[key] = value
-            continue
         elif isinstance(value, dict) and set(value) == {"torch.optim"}:
             optimizer = getattr(torch.optim, str(value["torch.optim"]), None)
             if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):

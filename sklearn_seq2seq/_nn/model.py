@@ -76,7 +76,8 @@ class Seq2SeqModule(nn.Module):
         training (denoising).
     contrastive : float, default=0.0
         Weight, beside the decoding loss, of a contrastive loss on the codes in training
-        (:meth:`contrastive_loss`); 0 trains on the decoding loss alone.
+        (NT-Xent between the codes of the sequences and of their :meth:`random_view`); 0 trains on
+        the decoding loss alone.
     n_input_tokens : int or None, default=None
         Token inputs: the size of the input id space. ``x`` is then (B, T) ids, embedded before the
         encoder, and ``n_features`` is ignored.
