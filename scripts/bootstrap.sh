@@ -13,6 +13,6 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "[bootstrap] installing sklearn_seq2seq and its pinned dependencies (constraints.txt)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,plot,dask,docs,bench]"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,plot,dask,docs,bench,onnx]"
     echo "$want" > "$stamp"
 fi

@@ -17,7 +17,8 @@ class RecurrentEncoder(nn.Module):
     Steps that are padding in every sequence of a batch are cut off first. Batches whose sequences
     are then all full length run as one plain RNN call; batches with padding run each direction
     separately without packing on CPUs (:meth:`_run_per_direction`) and packed on GPUs, so padded steps
-    never enter the recurrence either way.
+    never enter the recurrence either way. In an exported graph (``torch.export``, ONNX) every batch
+    takes the unpacked path, which has no branch on the lengths' values.
 
     Parameters
     ----------
@@ -61,6 +62,8 @@ class RecurrentEncoder(nn.Module):
         final : Tensor of shape (B, output_size)
             The last layer's final state (each direction's, concatenated).
         """
+        if torch.compiler.is_exporting():  # a graph for every batch: no branch on the lengths' values
+            return self._run_per_direction(x, lengths)
         n_steps = x.shape[1]
         longest = int(lengths.max())
         x = x[:, :longest]  # steps that are padding in every sequence of the batch are never computed
@@ -102,6 +105,9 @@ class RecurrentEncoder(nn.Module):
         module state is touched and concurrent calls (threads) are safe.
         """
         lengths = lengths.to(x.device)
+        # torch.export gives an RNN call's output the traced example's length, fixed; everything read from
+        # it must take its length from the input instead (gathers by indices of the input's length do)
+        exporting = torch.compiler.is_exporting()
         steps = torch.arange(x.shape[1], device=x.device).unsqueeze(0)
         last = (lengths - 1).unsqueeze(1)
         within = torch.where(steps <= last, last - steps, steps)  # reverses each sequence's real steps
@@ -112,12 +118,15 @@ class RecurrentEncoder(nn.Module):
             for direction in range(self.num_directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 weights = [getattr(self.rnn, name + suffix) for name in _WEIGHT_NAMES]
-                seq = layer_input if direction == 0 else layer_input.gather(1, reverse_index.expand_as(layer_input))
+                seq = layer_input if direction == 0 else layer_input.gather(
+                    1, reverse_index.expand(-1, -1, layer_input.shape[2]))
                 out = self._run_one_direction(seq, weights)
                 if direction:
-                    out = out.gather(1, reverse_index.expand_as(out))  # back to time order
+                    out = out.gather(1, reverse_index.expand(-1, -1, out.shape[2]))  # back to time order
                     finals.append(out[:, 0])  # the backward direction ends at the first step
                 else:
+                    if exporting:  # the gather gives the output the input's symbolic length (see below)
+                        out = out.gather(1, steps.unsqueeze(-1).expand(out.shape[0], -1, out.shape[2]))
                     finals.append(out.gather(1, last.unsqueeze(-1).expand(-1, 1, out.shape[2])).squeeze(1))
                 outputs.append(out)
             layer_input = torch.cat(outputs, dim=-1)

@@ -20,7 +20,7 @@ class PoolReadout(nn.Module):
     def forward(self, states: torch.Tensor, final: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         # the encoder's states are zero at padded steps, so their sum is over real steps already
         mean = states.sum(1) / mask.sum(1, keepdim=True).clamp_min(1).to(states.dtype)
-        if not bool(mask.all()):  # keep padded steps out of the maximum
+        if torch.compiler.is_exporting() or not bool(mask.all()):  # keep padded steps out of the maximum
             states = states.masked_fill(~mask.unsqueeze(-1), float("-inf"))
         pooled = [mean, states.amax(1)] + ([final] if self.with_final else [])
         return self.proj(torch.cat(pooled, dim=-1))
