@@ -58,13 +58,20 @@ def _threads_valid(result):
         row["alone_s"] > 0 and row["beside_other_job_s"] > 0 for row in result["rows"])
 
 
+def _onnx_valid(result):
+    return len(result["rows"]) == 4 and all(
+        max(row["largest_difference"].values()) < 1e-4 and row["one_ms"]["onnxruntime"] > 0
+        and row["bulk_per_s"]["estimator"] > 0 and row["file_bytes"]["onnx"] > 0 for row in result["rows"])
+
+
 @pytest.mark.parametrize(
     "script, valid",
     [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
      ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
      ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid),
      ("latency.py", _latency_valid), ("encoding_quality.py", _suite_valid), ("forecasting.py", _forecasts_valid),
-     ("threads.py", _threads_valid), ("classification.py", _classification_valid)],
+     ("threads.py", _threads_valid), ("classification.py", _classification_valid),
+     ("onnx_latency.py", _onnx_valid)],
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"

@@ -1,0 +1,83 @@
+"""
+Deploying without Python: a whole pipeline as one ONNX graph
+=============================================================
+
+A service, an app or a database that runs ONNX models needs neither PyTorch nor scikit-learn. Here a
+pipeline of a :class:`~sklearn_seq2seq.Seq2SeqTransformer`, a ``StandardScaler`` and a
+``LogisticRegression`` is fitted on the digits (read as 8 steps of 8 pixels), converted by skl2onnx
+after :func:`~sklearn_seq2seq.register_onnx_converters`, and run in onnxruntime: on the full test
+images and on the same images cut to different lengths (one NaN-padded array, see
+:func:`~sklearn_seq2seq.to_onnx_input`). The figure compares the probabilities of both runtimes and
+their one-image latency. Every export method and what cannot be exported are on the deployment page;
+the latency of each estimator is in ``benchmarks/README.md``.
+"""
+
+import statistics
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import onnxruntime as ort
+import skl2onnx
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_seq2seq import Seq2SeqTransformer, register_onnx_converters, to_onnx_input
+
+X, y = load_digits(return_X_y=True)
+X = X.reshape(-1, 8, 8).astype(np.float32)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+pipe = make_pipeline(Seq2SeqTransformer(n_components=32, max_epochs=20, random_state=0),
+                     StandardScaler(), LogisticRegression(max_iter=2000))
+pipe.fit(X_train, y_train)
+
+# %%
+# Convert the fitted pipeline: one call registers our estimators' converters with skl2onnx.
+register_onnx_converters()
+onx = skl2onnx.to_onnx(pipe, X_train[:2], options={"zipmap": False})
+session = ort.InferenceSession(onx.SerializeToString())
+name = session.get_inputs()[0].name
+
+# Full images, and the same images cut to 4-8 steps: a ragged list, NaN-padded into one array.
+rng = np.random.default_rng(0)
+ragged = [x[:n] for x, n in zip(X_test, rng.integers(4, 9, len(X_test)))]
+results = {}
+for label, inputs in (("full images", X_test), ("cut to 4-8 steps", ragged)):
+    onnx_labels, onnx_proba = session.run(None, {name: to_onnx_input(pipe[0], inputs)})
+    proba = pipe.predict_proba(inputs)
+    results[label] = (proba, onnx_proba)
+    print(f"{label}: labels equal {np.mean(onnx_labels == pipe.predict(inputs)):.3f}, "
+          f"largest probability difference {np.abs(onnx_proba - proba).max():.1e}, "
+          f"accuracy {np.mean(onnx_labels == y_test):.3f}")
+
+
+def median_ms(fn, calls=100):
+    fn()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+one = X_test[:1]
+latency = {"pipeline.predict_proba": median_ms(lambda: pipe.predict_proba(one)),
+           "onnxruntime": median_ms(lambda: session.run(None, {name: one}))}
+print(", ".join(f"{key}: {value:.2f} ms" for key, value in latency.items()), "for one image")
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+for label, (proba, onnx_proba) in results.items():
+    left.scatter(proba.ravel(), onnx_proba.ravel(), s=6, alpha=0.5, label=label)
+left.plot([0, 1], [0, 1], color="black", linewidth=0.8)
+left.set(xlabel="scikit-learn pipeline (PyTorch inside)", ylabel="onnxruntime",
+         title="class probabilities, every test image and class")
+left.legend()
+right.bar(list(latency), list(latency.values()), color=["tab:blue", "tab:orange"])
+right.set(ylabel="ms per call (median of 100)", title="one image")
+fig.tight_layout()
+plt.show()
