@@ -1,5 +1,5 @@
 """What every benchmark script shares: its command line (``--quick``, ``--out``), the line that names
-the machine, and writing the JSON result with the machine's facts."""
+the machine, writing the JSON result with the machine's facts, and timing a call."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import argparse
 import json
 import os
 import platform
+import statistics
+import time
 from pathlib import Path
 
 import torch
@@ -40,3 +42,14 @@ def write_result(out: str | Path, result: dict) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({**machine(), **result}, indent=1))
     print(f"wrote {out}")
+
+
+def median_ms(fn, calls: int) -> float:
+    """The median wall time of ``calls`` calls of ``fn`` in milliseconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)

@@ -25,27 +25,16 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from _cli import make_parser, machine_line, write_result
+from _cli import machine_line, make_parser, median_ms, write_result
 
 T, F = 50, 3
 HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent
-
-
-def _median_ms(fn, calls: int) -> float:
-    fn()
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
 
 
 def worker(n_bulk: int, calls: int) -> None:
@@ -72,13 +61,13 @@ def worker(n_bulk: int, calls: int) -> None:
 
     result = {
         "package": str(Path(sklearn_seq2seq.__file__).parent),
-        "transform_1_ms": _median_ms(lambda: model.transform(one), calls),
-        "predict_1_ms": _median_ms(lambda: model.predict(one), calls),
-        "module_encode_1_ms": _median_ms(module_encode, calls),
-        "module_predict_1_ms": _median_ms(module_predict, calls),
+        "transform_1_ms": median_ms(lambda: model.transform(one), calls),
+        "predict_1_ms": median_ms(lambda: model.predict(one), calls),
+        "module_encode_1_ms": median_ms(module_encode, calls),
+        "module_predict_1_ms": median_ms(module_predict, calls),
     }
     model.transform(bulk[:1000])
-    result["bulk_transform_per_s"] = n_bulk / (1e-3 * _median_ms(lambda: model.transform(bulk), 3))
+    result["bulk_transform_per_s"] = n_bulk / (1e-3 * median_ms(lambda: model.transform(bulk), 3))
     result["torch_threads_after"] = torch.get_num_threads()
     # the caller's choice: two threads of its own, torch set to one thread (a process-wide setting)
     threads = torch.get_num_threads()
@@ -86,7 +75,7 @@ def worker(n_bulk: int, calls: int) -> None:
     try:
         with ThreadPoolExecutor(2) as pool:
             halves = np.array_split(bulk, 2)
-            rate = n_bulk / (1e-3 * _median_ms(lambda: list(pool.map(model.transform, halves)), 3))
+            rate = n_bulk / (1e-3 * median_ms(lambda: list(pool.map(model.transform, halves)), 3))
     finally:
         torch.set_num_threads(threads)
     result["bulk_transform_caller_threads_per_s"] = rate

@@ -18,26 +18,15 @@ Prints a table and writes benchmarks/results/onnx_latency.json.
 
 from __future__ import annotations
 
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from _cli import machine_line, make_parser, write_result
+from _cli import machine_line, make_parser, median_ms, write_result
 
 T, F, HORIZON = 100, 3, 10
-
-
-def _median_ms(fn, calls: int) -> float:
-    fn()
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
 
 
 def _models(n_train: int, epochs: int):
@@ -106,13 +95,13 @@ def main() -> None:
             row = {
                 "model": name, "method": method, "export_s": export_s,
                 "largest_difference": differences,
-                "one_ms": {"estimator": _median_ms(lambda: own(one), args.calls),
-                           "onnxruntime": _median_ms(lambda: session.run(None, one_feed), args.calls)},
+                "one_ms": {"estimator": median_ms(lambda: own(one), args.calls),
+                           "onnxruntime": median_ms(lambda: session.run(None, one_feed), args.calls)},
                 "bulk_per_s": {
-                    "estimator": args.bulk / (1e-3 * _median_ms(lambda: own(bulk), 3)),
-                    "onnxruntime": args.bulk / (1e-3 * _median_ms(lambda: session.run(None, bulk_feed), 3)),
+                    "estimator": args.bulk / (1e-3 * median_ms(lambda: own(bulk), 3)),
+                    "onnxruntime": args.bulk / (1e-3 * median_ms(lambda: session.run(None, bulk_feed), 3)),
                     # the conversion a caller with ragged lists or strings runs before onnxruntime
-                    "onnxruntime_with_to_onnx_input": args.bulk / (1e-3 * _median_ms(
+                    "onnxruntime_with_to_onnx_input": args.bulk / (1e-3 * median_ms(
                         lambda: session.run(None, {input_name: to_onnx_input(estimator, bulk)}), 3)),
                 },
                 "file_bytes": {"onnx": onnx_path.stat().st_size, "save": own_path.stat().st_size},

@@ -13,7 +13,7 @@ the latency of each estimator is in ``benchmarks/README.md``.
 """
 
 import statistics
-import time
+import timeit
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -54,19 +54,10 @@ for label, inputs in (("full images", X_test), ("cut to 4-8 steps", ragged)):
           f"accuracy {np.mean(onnx_labels == y_test):.3f}")
 
 
-def median_ms(fn, calls=100):
-    fn()
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
-
-
 one = X_test[:1]
-latency = {"pipeline.predict_proba": median_ms(lambda: pipe.predict_proba(one)),
-           "onnxruntime": median_ms(lambda: session.run(None, {name: one}))}
+calls = {"pipeline.predict_proba": lambda: pipe.predict_proba(one),
+         "onnxruntime": lambda: session.run(None, {name: one})}
+latency = {key: 1e3 * statistics.median(timeit.repeat(call, number=1, repeat=100)) for key, call in calls.items()}
 print(", ".join(f"{key}: {value:.2f} ms" for key, value in latency.items()), "for one image")
 
 # %%

@@ -113,3 +113,19 @@ def test_classifier_with_unlabelled_sequences_and_a_pretrained_start_on_the_gpu(
         save(model, tmp_path / "c.s2s")
     on_cpu = load(tmp_path / "c.s2s", device="cpu")
     np.testing.assert_allclose(on_cpu.predict_proba(waves), proba, atol=2e-3)
+
+
+def test_onnx_export_of_a_gpu_model(waves):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    from sklearn_seq2seq import to_onnx, to_onnx_input
+
+    X = waves.astype(np.float32)
+    ragged = [x[: 10 + i % 30] for i, x in enumerate(X)]
+    model = Seq2SeqClassifier(**{**FAST, "max_epochs": 2}, device="cuda").fit(X, (X[:, :, 0].mean(axis=1) > 0))
+    session = ort.InferenceSession(to_onnx(model).SerializeToString())  # exported from the GPU, run on the CPU
+    assert next(model.net_.module_.parameters()).is_cuda  # the export leaves the model where it was
+    for inputs in (X, ragged):
+        labels, proba = session.run(None, {"X": to_onnx_input(model, inputs)})
+        np.testing.assert_allclose(proba, model.predict_proba(inputs), atol=1e-4)  # cuDNN vs CPU kernels
+        assert np.mean(labels == model.predict(inputs)) > 0.98
