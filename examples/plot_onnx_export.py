@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import onnxruntime as ort
 import skl2onnx
+from skl2onnx.common.data_types import FloatTensorType
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
@@ -35,17 +36,19 @@ pipe = make_pipeline(Seq2SeqTransformer(n_components=32, max_epochs=20, random_s
 pipe.fit(X_train, y_train)
 
 # %%
-# Convert the fitted pipeline: one call registers our estimators' converters with skl2onnx.
+# Convert the fitted pipeline: one call registers our estimators' converters with skl2onnx. The input
+# type says that batch size and length are free (skl2onnx would fix the length of a sample array).
 register_onnx_converters()
-onx = skl2onnx.to_onnx(pipe, X_train[:2], options={"zipmap": False})
+any_length = [("X", FloatTensorType([None, None, 8]))]
+onx = skl2onnx.to_onnx(pipe, initial_types=any_length, options={"zipmap": False})
 session = ort.InferenceSession(onx.SerializeToString())
 name = session.get_inputs()[0].name
 
-# Full images, and the same images cut to 4-8 steps: a ragged list, NaN-padded into one array.
+# Full images, and the same images cut to 3-6 steps: a ragged list, NaN-padded into one array.
 rng = np.random.default_rng(0)
-ragged = [x[:n] for x, n in zip(X_test, rng.integers(4, 9, len(X_test)))]
+ragged = [x[:n] for x, n in zip(X_test, rng.integers(3, 7, len(X_test)))]
 results = {}
-for label, inputs in (("full images", X_test), ("cut to 4-8 steps", ragged)):
+for label, inputs in (("full images", X_test), ("cut to 3-6 steps", ragged)):
     onnx_labels, onnx_proba = session.run(None, {name: to_onnx_input(pipe[0], inputs)})
     proba = pipe.predict_proba(inputs)
     results[label] = (proba, onnx_proba)

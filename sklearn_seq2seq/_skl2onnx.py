@@ -31,7 +31,16 @@ def register_onnx_converters() -> None:
     classifier as ``predict`` and ``predict_proba`` (options ``zipmap`` and ``nocl`` as for scikit-learn
     classifiers). Numeric models take a float tensor (float64 is cast to float32 inside the graph),
     token models the ids of :func:`~sklearn_seq2seq.to_onnx_input`. The conversion's target opset must
-    be 18 or newer.
+    be 18 or newer. Pass skl2onnx the input type with ``None`` for the length, for example
+    ``initial_types=[("X", FloatTensorType([None, None, n_features]))]``: from a sample array
+    skl2onnx fixes the sample's length.
+
+    Examples
+    --------
+    >>> import skl2onnx  # doctest: +SKIP
+    >>> from skl2onnx.common.data_types import FloatTensorType  # doctest: +SKIP
+    >>> register_onnx_converters()  # doctest: +SKIP
+    >>> onx = skl2onnx.to_onnx(pipe, initial_types=[("X", FloatTensorType([None, None, 3]))])  # doctest: +SKIP
 
     Raises
     ------

@@ -15,6 +15,7 @@ from sklearn_seq2seq import (
 ort = pytest.importorskip("onnxruntime")
 skl2onnx = pytest.importorskip("skl2onnx")
 pytest.importorskip("onnxscript")
+from skl2onnx.common.data_types import FloatTensorType  # noqa: E402
 
 TOLERANCE = 1e-5
 SMALL = dict(n_components=6, hidden_size=16, max_epochs=2, random_state=0)
@@ -119,8 +120,9 @@ def test_whole_pipeline_converts_with_skl2onnx(series):
     y = np.arange(len(X)) % 3
     pipe = make_pipeline(Seq2SeqTransformer(**SMALL), StandardScaler(), LogisticRegression()).fit(X, y)
     register_onnx_converters()
-    model = skl2onnx.to_onnx(pipe, X[:2], options={"zipmap": False})
-    for inputs in (X, ragged):
+    any_length = [("X", FloatTensorType([None, None, X.shape[2]]))]  # skl2onnx would fix the sample's length
+    model = skl2onnx.to_onnx(pipe, initial_types=any_length, options={"zipmap": False})
+    for inputs in (X, ragged, X[:7, :9], ragged[:4]):
         labels, probabilities = run(model, to_onnx_input(pipe[0], inputs))
         np.testing.assert_array_equal(labels, pipe.predict(inputs))
         np.testing.assert_allclose(probabilities, pipe.predict_proba(inputs), atol=TOLERANCE, rtol=0)
