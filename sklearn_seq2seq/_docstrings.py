@@ -9,12 +9,14 @@ PARAMETERS = """
         Recurrent cell of encoder and decoder. On CPUs ``"lstm"`` runs through oneDNN's fused kernel and
         is faster to encode and to fit; ``"gru"`` learned slightly better encodings in the measurements
         behind the defaults (figures in ``docs/defaults.md``).
-    encoder : {"recurrent", "transformer"}, default="recurrent"
-        The encoder: ``"recurrent"``, a (bidirectional) GRU or LSTM (``cell``, ``bidirectional``);
-        ``"transformer"``, ``num_layers`` self-attention blocks of width ``hidden_size`` with sinusoidal
-        position encodings, whose attention never reads padded steps. The decoder is recurrent either
-        way and attends over the code. On the development suite the recurrent encoder learned better
-        encodings on most sets (``docs/defaults.md``).
+    encoder : {"recurrent", "conv_recurrent", "transformer"}, default="recurrent"
+        The encoder: ``"recurrent"``, a (bidirectional) GRU or LSTM (``cell``, ``bidirectional``) over
+        the steps (or frames); ``"conv_recurrent"``, the same recurrence over learned features of each
+        frame: 16 dilated convolutions (ReLU) at each of 5 scales (9 to 129 steps) read the steps, and
+        each frame is their mean and maximum over its real steps; ``"transformer"``, ``num_layers``
+        self-attention blocks of width ``hidden_size`` with sinusoidal position encodings, whose
+        attention never reads padded steps. The decoder is recurrent in every case and attends over the
+        code. Figures on the development suite are in ``docs/defaults.md``.
     frame_length : int or "auto", default="auto"
         Numeric sequences are read and decoded this many steps at a time: each encoder and decoder step
         sees a frame of ``frame_length`` consecutive steps (Tacotron's "reduction factor"), so the

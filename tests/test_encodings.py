@@ -9,6 +9,7 @@ from skorch.callbacks import Callback
 
 from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.contrastive import nt_xent, random_crops
+from sklearn_seq2seq._nn.conv_front import ConvFrontEnd
 from sklearn_seq2seq._nn.model import from_frames, to_frames
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
@@ -26,7 +27,7 @@ def test_frames_round_trip_and_ignore_padding():
     np.testing.assert_array_equal(to_frames(padded, lengths, 4)[0], frames)
 
 
-@pytest.mark.parametrize("encoder", ["recurrent", "transformer"])
+@pytest.mark.parametrize("encoder", ["recurrent", "transformer", "conv_recurrent"])
 def test_long_ragged_sequences_in_frames_encode_alone_as_in_any_batch(encoder):
     model = Seq2SeqTransformer(encoder=encoder, frame_length=4, max_epochs=2, **FAST).fit(RAGGED)
     assert model.frame_length_ == 4
@@ -61,6 +62,32 @@ def test_self_attention_encoder_learns_a_regression():
     model = Seq2SeqRegressor(encoder="transformer", max_epochs=60, hidden_size=32, contrastive=0.0,
                              random_state=0).fit(X[:150], y[:150])
     assert model.score(X[150:], y[150:]) > 0.6
+
+
+def test_conv_front_end_reads_only_each_sequences_real_steps():
+    torch.manual_seed(0)
+    front = ConvFrontEnd(2)
+    x = torch.randn(3, 21, 2)
+    lengths = torch.tensor([21, 13, 1])
+    features, frame_lengths = front(x, lengths, 4)
+    assert features.shape == (3, 6, front.output_size) and frame_lengths.tolist() == [6, 4, 1]
+    padded = x.clone()
+    padded[1, 13:] = 99.0
+    padded[2, 1:] = -99.0
+    torch.testing.assert_close(front(padded, lengths, 4)[0], features)
+    alone, _ = front(x[1:2, :13], lengths[1:2], 4)  # the same sequence without any padding
+    torch.testing.assert_close(alone[0], features[1, :4])
+
+
+def test_conv_recurrent_encoder_learns_the_frequency_of_long_series():
+    rng = np.random.RandomState(0)
+    freq = rng.uniform(0.05, 0.5, size=(240, 1))
+    t = np.arange(200)[None, :]
+    X = (np.sin(freq * t + rng.uniform(0, 2 * np.pi, size=(240, 1))) + 0.1 * rng.normal(size=(240, 200)))
+    model = Seq2SeqRegressor(encoder="conv_recurrent", max_epochs=30, hidden_size=32, random_state=0)
+    model.fit(X[:200], freq[:200, 0])
+    assert model.frame_length_ == 4  # 50 frames
+    assert model.score(X[200:], freq[200:, 0]) > 0.8
 
 
 def test_random_crops_are_windows_of_each_sequences_real_steps():

@@ -39,8 +39,8 @@ def series():
     {},  # bidirectional GRU, pool readout
     dict(cell="lstm", num_layers=2, readout="slots"),
     dict(encoder="transformer", frame_length=3),
-    dict(frame_length=5, readout="pool_last", bidirectional=False),
-], ids=["gru", "lstm-slots", "transformer-frames", "frames"])
+    dict(frame_length=5, readout="pool_last", bidirectional=False, encoder="conv_recurrent"),
+], ids=["gru", "lstm-slots", "transformer-frames", "conv-frames"])
 def test_transform_matches_on_fixed_and_ragged_inputs(series, params):
     X, ragged = series
     est = Seq2SeqTransformer(**SMALL, **params).fit(X)

@@ -9,6 +9,7 @@ from torch import nn
 
 from ._masking import length_mask
 from .contrastive import nt_xent, random_crops
+from .conv_front import ConvFrontEnd
 from .losses import view_label_loss, weighted_label_loss
 from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
@@ -16,7 +17,7 @@ from .readout import make_readout
 from .self_attention import SelfAttentionEncoder
 
 ATTEND_OVER = ("code", "encoder")
-ENCODERS = ("recurrent", "transformer")
+ENCODERS = ("recurrent", "transformer", "conv_recurrent")
 
 
 def to_frames(x: torch.Tensor, lengths: torch.Tensor, frame_length: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -62,9 +63,10 @@ class Seq2SeqModule(nn.Module):
         Size of the code.
     hidden_size, cell, num_layers, bidirectional, dropout
         Recurrent layers (see :class:`RecurrentEncoder`).
-    encoder : {"recurrent", "transformer"}, default="recurrent"
-        The encoder: recurrent (``cell``, ``bidirectional``), or self-attention blocks
-        (:class:`SelfAttentionEncoder`, ``num_layers`` of them, ``hidden_size`` wide).
+    encoder : {"recurrent", "transformer", "conv_recurrent"}, default="recurrent"
+        The encoder: recurrent (``cell``, ``bidirectional``), self-attention blocks
+        (:class:`SelfAttentionEncoder`, ``num_layers`` of them, ``hidden_size`` wide), or recurrent
+        over the frame features of a :class:`ConvFrontEnd`.
     frame_length : int, default=1
         Numeric inputs and outputs are read and decoded ``frame_length`` steps at a time (each
         encoder and decoder step sees a frame of that many consecutive steps, as Tacotron's reduction
@@ -176,7 +178,12 @@ class Seq2SeqModule(nn.Module):
         self.embed = None if n_input_tokens is None else nn.Embedding(n_input_tokens, embedding_dim, padding_idx=pad_id)
         self.input_frames = frame_length if n_input_tokens is None else 1
         self.output_frames = frame_length if n_output_tokens is None else 1
-        encoder_inputs = n_features * self.input_frames if n_input_tokens is None else embedding_dim
+        step_size = n_features if n_input_tokens is None else embedding_dim
+        encoder_inputs = step_size * self.input_frames
+        self.front = None
+        if encoder == "conv_recurrent":
+            self.front = ConvFrontEnd(step_size)
+            encoder_inputs = self.front.output_size
         if encoder == "transformer":
             self.encoder = SelfAttentionEncoder(encoder_inputs, hidden_size, num_layers, dropout)
         else:
@@ -204,7 +211,9 @@ class Seq2SeqModule(nn.Module):
             x = (x - self.x_mean) / self.x_scale
         if self.training and self.input_noise > 0:
             x = x + self.input_noise * self._normal(x.shape, x)
-        if self.input_frames > 1:
+        if self.front is not None:
+            x, lengths = self.front(x, lengths, self.input_frames)
+        elif self.input_frames > 1:
             x, lengths = to_frames(x, lengths, self.input_frames)
         mask = length_mask(lengths, x.shape[1])
         states, final = self.encoder(x, lengths)

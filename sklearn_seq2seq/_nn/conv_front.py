@@ -1,0 +1,55 @@
+"""A learned multi-scale convolutional front end for the recurrent encoder (``encoder="conv_recurrent"``)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._masking import length_mask
+
+#: Dilations of the front end's convolutions: receptive fields of 9 to 129 steps.
+DILATIONS = (1, 2, 4, 8, 16)
+
+
+class ConvFrontEnd(nn.Module):
+    """Dilated convolutions over the steps, then the mean and the maximum of each frame.
+
+    Every dilation in :data:`DILATIONS` has ``channels`` filters of ``kernel_size`` steps (ReLU), as
+    ROCKET's kernels span scales, but learned. Each frame of ``frame_length`` steps becomes the mean
+    and the maximum of the filters' outputs over its real steps, so the recurrence runs once per frame
+    as with plain frames (:func:`~sklearn_seq2seq._nn.model.to_frames`). Padded steps are zero before
+    the convolutions (as the convolutions' own zero padding at a sequence's end) and are left out of
+    every mean and maximum, so a sequence's features do not depend on the batch it comes in.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per input step.
+    channels : int, default=16
+        Filters per dilation.
+    kernel_size : int, default=9
+        Steps each filter spans (before dilation).
+    """
+
+    def __init__(self, n_features: int, channels: int = 16, kernel_size: int = 9) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(
+            nn.Conv1d(n_features, channels, kernel_size, dilation=d, padding=d * (kernel_size // 2)) for d in DILATIONS
+        )
+        self.output_size = 2 * channels * len(DILATIONS)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor, frame_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Features (B, n_frames, output_size) of ``x`` (B, T, F), or of ``x`` split into frames
+        (B, n_frames, frame_length, F) as exported graphs give it, and the lengths in frames."""
+        if x.dim() == 4:
+            x = x.flatten(1, 2)
+        lengths = lengths.to(x.device)
+        real = length_mask(lengths, x.shape[1]).unsqueeze(-1).to(x.dtype)
+        steps = (x * real).transpose(1, 2)
+        features = torch.cat([torch.relu(conv(steps)) for conv in self.convs], dim=1).transpose(1, 2) * real
+        batch, n_steps, width = features.shape
+        missing = (-n_steps) % frame_length
+        features = nn.functional.pad(features, (0, 0, 0, missing)).reshape(batch, -1, frame_length, width)
+        real = nn.functional.pad(real, (0, 0, 0, missing)).reshape(batch, -1, frame_length, 1)
+        mean = features.sum(2) / real.sum(2).clamp_min(1)
+        return torch.cat([mean, features.amax(2)], dim=-1), -(-lengths // frame_length)
