@@ -29,10 +29,13 @@ from .classifier import Seq2SeqClassifier
 
 #: The name of the exported graph's input.
 INPUT_NAME = "X"
-#: The graph output each method gives, by method.
-METHOD_OUTPUTS = {"transform": "encodings", "predict": "predictions", "predict_proba": "probabilities"}
+#: The methods :func:`to_onnx` exports (those a model has and can run in a graph).
+METHODS = ("transform", "predict", "predict_proba")
 #: A classifier's ``predict`` output (as skl2onnx names it).
 LABEL_OUTPUT = "label"
+#: The exported graph's output names, by :class:`InferenceGraph` output.
+OUTPUT_NAMES = {"encodings": "encodings", "class_index": LABEL_OUTPUT, "probabilities": "probabilities",
+                "predictions": "predictions"}
 #: Batch size of the example input traced by the exporter: 0 and 1 would be read as fixed sizes.
 _EXAMPLE_BATCH = 2
 
@@ -50,12 +53,9 @@ def default_methods(estimator: Any) -> tuple[str, ...]:
 
 def exportable_methods(estimator: Any) -> tuple[str, ...]:
     """The methods of a fitted estimator that :func:`to_onnx` can export."""
-    methods = ["transform"]
     if isinstance(estimator, Seq2SeqClassifier):
-        return ("transform", "predict", "predict_proba")
-    if _prediction_refusal(estimator) is None:
-        methods.append("predict")
-    return tuple(methods)
+        return METHODS
+    return ("transform",) if _prediction_refusal(estimator) else ("transform", "predict")
 
 
 def _prediction_refusal(estimator: Any) -> str | None:
@@ -73,20 +73,18 @@ def _prediction_refusal(estimator: Any) -> str | None:
 
 def _check_methods(estimator: Any, method: str | Sequence[str] | None) -> tuple[str, ...]:
     methods = default_methods(estimator) if method is None else (method,) if isinstance(method, str) else tuple(method)
-    if not methods:
-        raise ValueError("method names no method; name one or more of 'transform', 'predict', 'predict_proba'.")
+    if not methods or len(set(methods)) != len(methods):
+        raise ValueError(f"method must name one or more of {list(METHODS)}, each once; got {list(methods)}.")
     name = type(estimator).__name__
     possible = exportable_methods(estimator)
     for m in methods:
-        if m not in METHOD_OUTPUTS:
-            raise ValueError(f"Unknown method {m!r}; to_onnx exports {sorted(METHOD_OUTPUTS)} (those the "
-                             f"estimator has). This {name} exports {list(possible)}.")
+        if m not in METHODS:
+            raise ValueError(f"Unknown method {m!r}; to_onnx exports {list(METHODS)} (those the estimator "
+                             f"has). This {name} exports {list(possible)}.")
         if m not in possible:
             why = (f"{name} has no predict_proba" if m == "predict_proba"
                    else f"this {name} cannot be exported for {m}: {_prediction_refusal(estimator)}")
             raise ValueError(f"{why[0].upper()}{why[1:]}. It can be exported for {list(possible)}.")
-    if len(set(methods)) != len(methods):
-        raise ValueError(f"method names a method more than once: {list(methods)}.")
     return methods
 
 
@@ -106,9 +104,7 @@ def _graph(estimator: Any, methods: tuple[str, ...]) -> tuple[InferenceGraph, li
         settings = dict(n_steps=n_steps, target_mean=layout.y_mean[:n_steps], target_scale=layout.y_scale[:n_steps],
                         reverse=bool(estimator.reverse_target), target_ndim=layout.target_ndim)
     graph = InferenceGraph(module, reader, outputs, **settings)
-    names = {"encodings": "encodings", "class_index": LABEL_OUTPUT, "probabilities": "probabilities",
-             "predictions": "predictions"}
-    return graph, [names[o] for o in graph.outputs]
+    return graph, [OUTPUT_NAMES[o] for o in graph.outputs]
 
 
 def _input_frames(estimator: Any) -> int:

@@ -157,6 +157,8 @@ def test_what_cannot_be_exported_is_refused(series):
         to_onnx(autoencoder, method="predict_proba")
     with pytest.raises(ValueError, match="Unknown method 'inverse_transform'"):
         to_onnx(autoencoder, method="inverse_transform")
+    with pytest.raises(ValueError, match="each once"):
+        to_onnx(autoencoder, method=["transform", "transform"])
     with pytest.raises(ValueError, match="opset 18 or newer"):
         to_onnx(autoencoder, target_opset=17)
     words = ["abc", "bcd", "cde", "def"] * 4
