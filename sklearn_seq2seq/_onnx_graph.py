@@ -17,17 +17,16 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def split_into_frames(model: onnx.ModelProto, frame_length: int, name: str) -> onnx.ModelProto:
+def split_into_frames(model: onnx.ModelProto, frame_length: int, input_name: str) -> onnx.ModelProto:
     """Give a graph exported for inputs split into frames, (B, n_frames, frame_length[, F]), an input
-    ``name`` of whole sequences (B, T[, F]) of any length: it is padded with NaN to whole frames (which
-    the graph reads as padding), then split."""
+    ``input_name`` of whole sequences (B, T[, F]) of any length: it is padded with NaN to whole frames
+    (which the graph reads as padding), then split."""
     graph = model.graph
     framed = graph.input[0]
     dims = framed.type.tensor_type.shape.dim
     element = framed.type.tensor_type.elem_type
     features = [dim.dim_value for dim in dims[3:]]  # [F], or [] for univariate inputs
-    source = framed.name
-    whole = name
+    source, whole = framed.name, input_name
     constants = {
         "frames_zero": np.zeros(1, dtype=np.int64),
         "frame_length": np.array([frame_length], dtype=np.int64),
@@ -37,7 +36,7 @@ def split_into_frames(model: onnx.ModelProto, frame_length: int, name: str) -> o
         "frames_nan": np.array(np.nan, dtype=np.float32),
         "frames_shape": np.array([0, -1, frame_length, *features], dtype=np.int64),
     }
-    graph.initializer.extend(numpy_helper.from_array(value, name) for name, value in constants.items())
+    graph.initializer.extend(numpy_helper.from_array(value, key) for key, value in constants.items())
     nodes = [
         helper.make_node("Shape", [whole], ["frames_steps"], start=1, end=2),
         helper.make_node("Sub", ["frames_zero", "frames_steps"], ["frames_minus_steps"]),
