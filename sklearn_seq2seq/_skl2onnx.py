@@ -18,9 +18,6 @@ from .export import default_methods, to_onnx
 from .regressor import Seq2SeqRegressor
 from .transformer import Seq2SeqTransformer
 
-#: The oldest opset the torch exporter writes.
-_OLDEST_OPSET = 18
-
 
 def register_onnx_converters() -> None:
     """Register converters for ``Seq2SeqTransformer``, ``Seq2SeqRegressor`` and ``Seq2SeqClassifier``
@@ -95,11 +92,9 @@ def _convert(scope, operator, container) -> None:
     from ._onnx_graph import fill_omitted_rnn_lengths
 
     estimator = operator.raw_operator
-    opset = container.target_opset
-    if opset is not None and opset < _OLDEST_OPSET:
-        raise ValueError(f"{type(estimator).__name__} converts to opset {_OLDEST_OPSET} or newer; the conversion "
-                         f"targets opset {opset}. Pass target_opset={_OLDEST_OPSET} or newer.")
-    model = fill_omitted_rnn_lengths(to_onnx(estimator, method=default_methods(estimator), target_opset=opset))
+    # to_onnx refuses a target opset older than the exporter writes
+    model = fill_omitted_rnn_lengths(to_onnx(estimator, method=default_methods(estimator),
+                                             target_opset=container.target_opset))
     graph = model.graph
     names = {graph.input[0].name: operator.inputs[0].full_name}
     if isinstance(operator.inputs[0].type, DoubleTensorType):

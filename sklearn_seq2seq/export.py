@@ -36,6 +36,8 @@ LABEL_OUTPUT = "label"
 #: The exported graph's output names, by :class:`InferenceGraph` output.
 OUTPUT_NAMES = {"encodings": "encodings", "class_index": LABEL_OUTPUT, "probabilities": "probabilities",
                 "predictions": "predictions"}
+#: The oldest ONNX opset the torch exporter writes.
+OLDEST_OPSET = 18
 #: Batch size of the example input traced by the exporter: 0 and 1 would be read as fixed sizes.
 _EXAMPLE_BATCH = 2
 
@@ -175,8 +177,8 @@ def to_onnx(estimator: Any, *, method: str | Sequence[str] | None = None, target
     """
     _check_estimator(estimator)
     methods = _check_methods(estimator, method)
-    if target_opset is not None and target_opset < 18:
-        raise ValueError(f"target_opset={target_opset}: the exporter writes opset 18 or newer.")
+    if target_opset is not None and target_opset < OLDEST_OPSET:
+        raise ValueError(f"target_opset={target_opset}: the exporter writes opset {OLDEST_OPSET} or newer.")
     onnx = _import_onnx()
     import onnx.inliner
 

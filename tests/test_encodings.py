@@ -10,7 +10,7 @@ from skorch.callbacks import Callback
 from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.contrastive import nt_xent, random_crops
 from sklearn_seq2seq._nn.conv_front import ConvFrontEnd
-from sklearn_seq2seq._nn.model import from_frames, to_frames
+from sklearn_seq2seq._nn.frames import from_frames, to_frames
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
 RAGGED = [np.random.RandomState(i).normal(size=(20 + 9 * i, 2)) for i in range(12)]

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ._masking import length_mask
+from .frames import to_frames
 
 #: Dilations of the front end's convolutions: receptive fields of 9 to 129 steps.
 DILATIONS = (1, 2, 4, 8, 16)
@@ -17,7 +18,7 @@ class ConvFrontEnd(nn.Module):
     Every dilation in :data:`DILATIONS` has ``channels`` filters of ``kernel_size`` steps (ReLU), as
     ROCKET's kernels span scales, but learned. Each frame of ``frame_length`` steps becomes the mean
     and the maximum of the filters' outputs over its real steps, so the recurrence runs once per frame
-    as with plain frames (:func:`~sklearn_seq2seq._nn.model.to_frames`). Padded steps are zero before
+    as with plain frames (:func:`~sklearn_seq2seq._nn.frames.to_frames`, which groups them here too). Padded steps are zero before
     the convolutions (as the convolutions' own zero padding at a sequence's end) and are left out of
     every mean and maximum, so a sequence's features do not depend on the batch it comes in.
 
@@ -46,10 +47,9 @@ class ConvFrontEnd(nn.Module):
         lengths = lengths.to(x.device)
         real = length_mask(lengths, x.shape[1]).unsqueeze(-1).to(x.dtype)
         steps = (x * real).transpose(1, 2)
-        features = torch.cat([torch.relu(conv(steps)) for conv in self.convs], dim=1).transpose(1, 2) * real
-        batch, n_steps, width = features.shape
-        missing = (-n_steps) % frame_length
-        features = nn.functional.pad(features, (0, 0, 0, missing)).reshape(batch, -1, frame_length, width)
-        real = nn.functional.pad(real, (0, 0, 0, missing)).reshape(batch, -1, frame_length, 1)
-        mean = features.sum(2) / real.sum(2).clamp_min(1)
-        return torch.cat([mean, features.amax(2)], dim=-1), -(-lengths // frame_length)
+        features = torch.cat([torch.relu(conv(steps)) for conv in self.convs], dim=1).transpose(1, 2)
+        framed, frame_lengths = to_frames(features, lengths, frame_length)  # zero past each length
+        framed = framed.unflatten(-1, (frame_length, features.shape[2]))
+        real_per_frame = to_frames(real, lengths, frame_length)[0].sum(-1, keepdim=True)
+        mean = framed.sum(2) / real_per_frame.clamp_min(1)
+        return torch.cat([mean, framed.amax(2)], dim=-1), frame_lengths

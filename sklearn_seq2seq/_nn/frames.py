@@ -1,0 +1,33 @@
+"""Frames: ``frame_length`` consecutive steps read (and decoded) as one step."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def to_frames(x: torch.Tensor, lengths: torch.Tensor, frame_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack every ``frame_length`` consecutive steps of ``x`` (B, T, F) into one step of
+    ``frame_length * F`` features: (B, ceil(T / frame_length), frame_length * F), and each sequence's
+    length in frames. Steps past a sequence's length are zero, so a sequence's frames do not depend
+    on the padding of the batch it comes in.
+
+    ``x`` may also come split into frames already, (B, n_frames, frame_length, F): exported graphs take
+    it so, because ``torch.export`` cannot round a symbolic length up to whole frames.
+    """
+    if x.dim() == 3:
+        batch, n_steps, n_features = x.shape
+        x = nn.functional.pad(x, (0, 0, 0, (-n_steps) % frame_length)).reshape(batch, -1, frame_length, n_features)
+    batch, n_frames = x.shape[:2]
+    lengths = lengths.to(x.device)
+    steps = torch.arange(n_frames, device=x.device).unsqueeze(1) * frame_length + torch.arange(
+        frame_length, device=x.device)
+    real = steps.unsqueeze(0) < lengths.view(-1, 1, 1)
+    x = x * real.unsqueeze(-1).to(x.dtype)
+    return x.reshape(batch, n_frames, -1), -(-lengths // frame_length)
+
+
+def from_frames(frames: torch.Tensor, frame_length: int, n_steps: int) -> torch.Tensor:
+    """Undo :func:`to_frames`: (B, n_frames, frame_length * F) -> (B, n_steps, F)."""
+    batch, n_frames, width = frames.shape
+    return frames.reshape(batch, n_frames * frame_length, width // frame_length)[:, :n_steps]
