@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
 from .attention import Attention
 from .encoder import RNN_CELLS
+from .positions import sinusoids
 from .search import beam_search
 
 DECODER_INPUTS = ("position", "previous", "zeros")
@@ -17,11 +16,7 @@ N_POSITION_FEATURES = 16
 
 def position_features(n_steps: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
     """Sinusoidal features of the absolute step index, shape (n_steps, N_POSITION_FEATURES)."""
-    steps = torch.arange(n_steps, device=device, dtype=dtype).unsqueeze(1)
-    half = N_POSITION_FEATURES // 2
-    freqs = torch.exp(-math.log(1000.0) * torch.arange(half, device=device, dtype=dtype) / half)
-    angles = steps * freqs
-    return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
+    return torch.cat(sinusoids(n_steps, N_POSITION_FEATURES, 1000.0, device, dtype), dim=1)
 
 
 class AttentionDecoder(nn.Module):

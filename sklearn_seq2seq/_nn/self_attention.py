@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 
 from ._masking import length_mask
+from .positions import sinusoids
 
 
 def sinusoidal_positions(n_steps: int, size: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
     """The sinusoidal position encoding of "Attention is all you need", shape (n_steps, size)."""
-    steps = torch.arange(n_steps, device=device, dtype=dtype).unsqueeze(1)
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(0, size, 2, device=device, dtype=dtype) / size)
+    sines, cosines = sinusoids(n_steps, size, 10000.0, device, dtype)
     encoding = torch.zeros(n_steps, size, device=device, dtype=dtype)
-    encoding[:, 0::2] = torch.sin(steps * freqs)
-    encoding[:, 1::2] = torch.cos(steps * freqs)[:, : size // 2]
+    encoding[:, 0::2] = sines
+    encoding[:, 1::2] = cosines[:, : size // 2]
     return encoding
 
 
