@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
 
-FAST = dict(hidden_size=16, n_components=8, max_epochs=30, random_state=0)
+FAST = dict(hidden_size=16, n_components=8, max_epochs=10, random_state=0)
 
 
 # ---------------------------------------------------------------- shapes and dtypes
@@ -28,7 +28,7 @@ def test_transformer_shapes_and_dtypes(waves, dtype):
     assert model.predict(X).shape == X.shape and model.predict(X).dtype == dtype
     assert model.inverse_transform(Z).shape == X.shape
     assert model.n_features_in_ == 2
-    assert model.n_iter_ == 30 and len(model.history_) == 30
+    assert model.n_iter_ == FAST["max_epochs"] and len(model.history_) == FAST["max_epochs"]
     np.testing.assert_allclose(model.fit_transform(X), Z, rtol=1e-6)
 
 
