@@ -15,7 +15,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer, load, save
 from sklearn_seq2seq._nn.losses import view_label_loss, weighted_label_loss
 
-FAST = dict(hidden_size=16, n_components=8, max_epochs=30, random_state=0)
+FAST = dict(hidden_size=16, n_components=8, max_epochs=10, random_state=0)
 
 
 @pytest.fixture(scope="module")
