@@ -92,7 +92,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "cell": [StrOptions(set(RNN_CELLS))],
-        "encoder": [StrOptions(set(ENCODERS))],
+        "encoder": [StrOptions(set(ENCODERS) | {"auto"})],
         "frame_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
@@ -135,7 +135,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         *,
         hidden_size: int = 64,
         cell: str = "gru",
-        encoder: str = "recurrent",
+        encoder: str = "auto",
         frame_length: int | str = "auto",
         num_layers: int = 1,
         bidirectional: bool = True,
@@ -244,6 +244,11 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     def decoder_input_(self) -> str:
         """The decoder input used (``decoder_input`` with ``"auto"`` resolved)."""
         return self._fitted_layout("decoder_input_").decoder_input
+
+    @property
+    def encoder_(self) -> str:
+        """The encoder used (``encoder`` with ``"auto"`` resolved)."""
+        return self._fitted_layout("encoder_").module_kwargs["encoder"]
 
     @property
     def frame_length_(self) -> int:

@@ -9,15 +9,19 @@ PARAMETERS = """
         Recurrent cell of encoder and decoder. On CPUs ``"lstm"`` runs through oneDNN's fused kernel and
         is faster to encode and to fit; ``"gru"`` learned slightly better encodings in the measurements
         behind the defaults (figures in ``docs/defaults.md``).
-    encoder : {"recurrent", "conv_recurrent", "transformer"}, default="recurrent"
+    encoder : {"auto", "recurrent", "conv_recurrent", "transformer"}, default="auto"
         The encoder: ``"recurrent"``, a (bidirectional) GRU or LSTM (``cell``, ``bidirectional``) over
         the steps (or frames); ``"conv_recurrent"``, the same recurrence over learned features of each
         frame: 16 dilated convolutions (ReLU) at each of 5 scales (9 to 129 steps) read the steps, and
         each frame is their mean and maximum over its real steps; ``"transformer"``, ``num_layers``
         self-attention blocks of width ``hidden_size`` with sinusoidal position encodings, whose
         attention never reads padded steps. The decoder is recurrent in every case and attends over the
-        code. On the development suite ``"conv_recurrent"`` gave much better regressions and slightly
-        better encodings at 1.6-4.3 times the fit time (figures in ``docs/defaults.md``).
+        code. ``"auto"``: ``"conv_recurrent"`` when numeric sequences are fitted to one number per
+        sample (a ``Seq2SeqRegressor`` with ``y`` of shape ``(n_samples,)``), where it gave half the
+        error on average over three seeds at about 1.3-1.6 times the fit time; ``"recurrent"`` otherwise:
+        for forecasts and sequences its errors were mixed at 2-5 times the fit time, and for encodings and
+        labels its gains were small or mixed (figures in ``docs/defaults.md``). The choice made is
+        ``encoder_``.
     frame_length : int or "auto", default="auto"
         Numeric sequences are read and decoded this many steps at a time: each encoder and decoder step
         sees a frame of ``frame_length`` consecutive steps (Tacotron's "reduction factor"), so the
@@ -218,6 +222,8 @@ ATTRIBUTES = """
         a grid search).
     decoder_input_ : str
         The decoder input used (``decoder_input``, with ``"auto"`` resolved).
+    encoder_ : str
+        The encoder used (``encoder``, with ``"auto"`` resolved).
     frame_length_ : int
         The frame length used for numeric sequences (``frame_length``, with ``"auto"`` resolved).
     vocabulary_ : Vocabulary

@@ -123,7 +123,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         *,
         hidden_size: int = 64,
         cell: str = "gru",
-        encoder: str = "recurrent",
+        encoder: str = "auto",
         frame_length: int | str = "auto",
         num_layers: int = 1,
         bidirectional: bool = True,

@@ -53,6 +53,12 @@ def _forecasts_valid(result):
         row["rmse"] > 0 for row in result["rows"])
 
 
+def _regression_valid(result):
+    contenders = {row["contender"] for row in result["rows"]}
+    return {"ridge on raw values", "training mean", "Seq2SeqRegressor(encoder='conv_recurrent')"} <= contenders and all(
+        row["mean_rmse"] > 0 and len(row["rmse"]) >= 1 for row in result["rows"])
+
+
 def _threads_valid(result):
     return [row["n_threads"] for row in result["rows"]] == [1, 2, None] and all(
         row["alone_s"] > 0 and row["beside_other_job_s"] > 0 for row in result["rows"])
@@ -70,6 +76,7 @@ def _onnx_valid(result):
      ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
      ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid),
      ("latency.py", _latency_valid), ("encoding_quality.py", _suite_valid), ("forecasting.py", _forecasts_valid),
+     ("regression.py", _regression_valid),
      ("threads.py", _threads_valid), ("classification.py", _classification_valid),
      ("onnx_latency.py", _onnx_valid)],
 )

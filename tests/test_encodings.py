@@ -7,7 +7,7 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
+from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.contrastive import nt_xent, random_crops
 from sklearn_seq2seq._nn.conv_front import ConvFrontEnd
 from sklearn_seq2seq._nn.frames import from_frames, to_frames
@@ -88,6 +88,21 @@ def test_conv_recurrent_encoder_learns_the_frequency_of_long_series():
     model.fit(X[:200], freq[:200, 0])
     assert model.frame_length_ == 4  # 50 frames
     assert model.score(X[200:], freq[200:, 0]) > 0.8
+
+
+def test_auto_encoder_is_convolutional_for_one_number_per_sample_and_recurrent_otherwise():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(16, 12, 2))
+    one = dict(max_epochs=1, **FAST)
+    assert Seq2SeqRegressor(**one).fit(X, X[:, 0, 0]).encoder_ == "conv_recurrent"
+    assert Seq2SeqRegressor(**one).fit(X, X[:, :1, 0]).encoder_ == "conv_recurrent"  # one step, as a column
+    assert Seq2SeqRegressor(**one).fit(X, X[:, :3, 0]).encoder_ == "recurrent"  # a 3-step forecast
+    assert Seq2SeqRegressor(**one).fit(["ab", "cde"] * 8, np.arange(16.0)).encoder_ == "recurrent"  # tokens
+    assert Seq2SeqTransformer(**one).fit(X).encoder_ == "recurrent"
+    assert Seq2SeqClassifier(**one).fit(X, np.arange(16) % 2).encoder_ == "recurrent"
+    model = Seq2SeqRegressor(encoder="recurrent", **one).fit(X, X[:, 0, 0])
+    assert model.encoder_ == "recurrent" and model.net_.module_.front is None
+    assert Seq2SeqRegressor(**one).fit(X, X[:, 0, 0]).net_.module_.front is not None
 
 
 def test_random_crops_are_windows_of_each_sequences_real_steps():
