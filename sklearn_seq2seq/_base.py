@@ -248,7 +248,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     @property
     def encoder_(self) -> str:
         """The encoder used (``encoder`` with ``"auto"`` resolved)."""
-        return self._fitted_layout("encoder_").module_kwargs["encoder"]
+        # files of version 0.2.0 store no encoder: their modules were built with the module's default, recurrent
+        return self._fitted_layout("encoder_").module_kwargs.get("encoder", "recurrent")
 
     @property
     def frame_length_(self) -> int:

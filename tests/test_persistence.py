@@ -240,4 +240,5 @@ def test_files_of_version_0_2_without_the_newer_parameters_load_as_they_were_bui
     _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode()})
     loaded = load(tmp_path / "old.s2s")
     assert loaded.get_params()["frame_length"] == 1 and loaded.frame_length_ == 1
+    assert loaded.get_params()["encoder"] == "recurrent" and loaded.encoder_ == "recurrent"
     np.testing.assert_allclose(loaded.transform(X), model.transform(X), atol=1e-6)
