@@ -350,8 +350,7 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
         readout = "pool_last" if forecasts else "pool"
     encoder = params["encoder"]
     if encoder == "auto":  # the convolutions halved regression errors, were mixed elsewhere (docs/defaults.md)
-        one_number = (layout.targets_from == "y" and layout.n_target_steps == 1 and not layout.target_tokens
-                      and layout.vocabulary is None)
+        one_number = layout.targets_from == "y" and layout.n_target_steps == 1 and not tokens
         encoder = "conv_recurrent" if one_number else "recurrent"
     contrastive = params["contrastive"]
     if contrastive == "auto":
