@@ -27,7 +27,7 @@ import math
 import time
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import root_mean_squared_error
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -35,6 +35,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from _cli import machine_line, make_parser, write_result
 from _datasets import split
 from _real_datasets import SUITE, load
+from _references import flatten, ridge_steps
 from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
 
 GENERATED = {"digits": ("digits", None), "digits60": ("digits", 60), "waveforms150": ("waveforms150", None),
@@ -68,13 +69,9 @@ def padded(X, n_steps: int) -> np.ndarray:
     return out
 
 
-def flatten(X):
-    return X.reshape(len(X), -1)
-
-
 def head(task: str):
     if task == "regression":
-        return [StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 13))]
+        return ridge_steps()
     return [StandardScaler(), LogisticRegression(max_iter=5000)]
 
 

@@ -18,12 +18,11 @@ import json
 import time
 
 import numpy as np
-from sklearn.linear_model import RidgeCV
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from _cli import machine_line, make_parser, write_result
 from _real_datasets import load
+from _references import ridge_steps
 from sklearn_seq2seq import Seq2SeqRegressor
 
 SETS = ["Trace", "OSULeaf", "PigCVP", "ACSF1"]
@@ -51,7 +50,7 @@ def main() -> None:
         W_train, y_train, W_test, y_test = X_train[:, :-h], X_train[:, -h:], X_test[:, :-h], X_test[:, -h:]
         contenders = {
             "ours": Seq2SeqRegressor(random_state=0, **params),
-            "ridge": make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 13))),
+            "ridge": make_pipeline(*ridge_steps()),
         }
         for contender, model in contenders.items():
             start = time.perf_counter()

@@ -16,13 +16,13 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from sklearn.linear_model import RidgeCV
 from sklearn.metrics import root_mean_squared_error
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer
 
 from _cli import machine_line, make_parser, write_result
 from _real_datasets import SUITE, load
+from _references import flatten, ridge_steps
 from sklearn_seq2seq import Seq2SeqRegressor
 
 ENCODERS = ["recurrent", "conv_recurrent"]
@@ -30,8 +30,7 @@ ENCODERS = ["recurrent", "conv_recurrent"]
 
 def references(X_train, X_test, y_train, y_test) -> dict:
     """RMSE of ridge on the raw values and of the training mean."""
-    flat = FunctionTransformer(lambda X: np.asarray(X, dtype=float).reshape(len(X), -1))
-    ridge = make_pipeline(flat, StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 13))).fit(X_train, y_train)
+    ridge = make_pipeline(FunctionTransformer(flatten), *ridge_steps()).fit(X_train, y_train)
     return {"ridge on raw values": root_mean_squared_error(y_test, ridge.predict(X_test)),
             "training mean": root_mean_squared_error(y_test, np.full(len(y_test), np.mean(y_train)))}
 
