@@ -18,9 +18,10 @@ class ConvFrontEnd(nn.Module):
     Every dilation in :data:`DILATIONS` has ``channels`` filters of ``kernel_size`` steps (ReLU), as
     ROCKET's kernels span scales, but learned. Each frame of ``frame_length`` steps becomes the mean
     and the maximum of the filters' outputs over its real steps, so the recurrence runs once per frame
-    as with plain frames (:func:`~sklearn_seq2seq._nn.frames.to_frames`, which groups them here too). Padded steps are zero before
-    the convolutions (as the convolutions' own zero padding at a sequence's end) and are left out of
-    every mean and maximum, so a sequence's features do not depend on the batch it comes in.
+    as with plain frames (:func:`~sklearn_seq2seq._nn.frames.to_frames`, which groups them here too).
+    Padded steps are zero before the convolutions (as the convolutions' own zero padding at a
+    sequence's end) and are left out of every mean and maximum, so a sequence's features do not depend
+    on the batch it comes in.
 
     Parameters
     ----------
