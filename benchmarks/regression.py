@@ -13,6 +13,7 @@ and writes benchmarks/results/regression.json.
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -38,12 +39,13 @@ def references(X_train, X_test, y_train, y_test) -> dict:
 def main() -> None:
     parser = make_parser(__doc__, "regression")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--params", default="{}", help="JSON dict of parameters for every Seq2SeqRegressor")
     args = parser.parse_args()
     names = [name for name, (task, _) in SUITE.items() if task == "regression"]
-    params = {}
+    params = json.loads(args.params)
     if args.quick:
-        names, args.seeds, params = ["CardanoSentiment"], 1, {"max_epochs": 3}
-    print(machine_line())
+        names, args.seeds, params = ["CardanoSentiment"], 1, {**params, "max_epochs": 3}
+    print(machine_line(), "params", params)
     print("| data | contender | RMSE per seed | mean | fit s (mean) |")
     print("|---|---|---|---|---|")
     rows = []

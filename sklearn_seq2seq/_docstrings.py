@@ -92,9 +92,14 @@ PARAMETERS = """
         ``y`` of class labels), 0 for fits with a target and for token inputs, where it was not
         measured to help (figures in ``docs/defaults.md``). 0 trains on the decoding loss alone; token
         inputs get crops only.
-    standardize : bool, default=True
-        Standardise every input feature (and target feature) over all timesteps before training; outputs
-        are given back in the original units.
+    standardize : "per_sequence" or bool, default="per_sequence"
+        True: standardise every input feature (and target feature) by its mean and scale over all
+        sequences and timesteps before training; outputs are given back in the original units.
+        ``"per_sequence"``: the same, and the encoder also reads each numeric input sequence
+        standardised by its own mean and scale per feature, with those two statistics (four input
+        values per feature), so sequences whose amplitudes differ by orders of magnitude are all read
+        at full resolution and none of their level or amplitude is lost; targets are standardised as
+        with True. False: values as given. How the default was chosen: ``docs/defaults.md``.
     max_epochs : int or "auto", default="auto"
         Training epochs. ``"auto"``: about 300 optimiser steps and at least 20 epochs, i.e.
         ``ceil(300 / ceil(n_samples / batch_size))`` epochs kept between 20 and 500 (how this was

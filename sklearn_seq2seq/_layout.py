@@ -331,7 +331,7 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
         inputs = {"n_features": 1, "n_input_tokens": layout.vocabulary.n_ids}
     else:
         inputs = {"n_features": layout.n_channels, "x_mean": tuple(layout.x_mean.tolist()),
-                  "x_scale": tuple(layout.x_scale.tolist())}
+                  "x_scale": tuple(layout.x_scale.tolist()), "per_sequence": params["standardize"] == "per_sequence"}
     if layout.target_tokens:
         outputs = {"n_outputs": 1, "n_output_tokens": layout.target_vocabulary.n_ids}
     else:

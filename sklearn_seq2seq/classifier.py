@@ -137,7 +137,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         reverse_target: bool = False,
         input_noise: float = 0.0,
         contrastive: float | str = "auto",
-        standardize: bool = True,
+        standardize: bool | str = "per_sequence",
         max_epochs: int | str = "auto",
         batch_size: int = 32,
         group_by_length: bool = False,

@@ -16,6 +16,7 @@ from .encoder import RecurrentEncoder
 from .frames import from_frames, to_frames
 from .readout import make_readout
 from .self_attention import SelfAttentionEncoder
+from .sequence_stats import sequence_moments, with_sequence_stats
 
 ATTEND_OVER = ("code", "encoder")
 ENCODERS = ("recurrent", "transformer", "conv_recurrent")
@@ -91,6 +92,9 @@ class Seq2SeqModule(nn.Module):
         Per-feature statistics of numeric inputs: ``encode`` standardises every batch as
         ``(x - x_mean) / x_scale`` (kept as buffers, so they move with the module and are saved in its
         state dict). None: the inputs are used as given.
+    per_sequence : bool, default=False
+        Numeric inputs: the encoder also reads each sequence's features standardised by their own mean
+        and scale, and those statistics (:func:`with_sequence_stats`): 4 values per feature.
     """
 
     def __init__(
@@ -121,6 +125,7 @@ class Seq2SeqModule(nn.Module):
         pseudo_label_threshold: float | None = None,
         x_mean: Sequence[float] | None = None,
         x_scale: Sequence[float] | None = None,
+        per_sequence: bool = False,
         pad_id: int | None = None,
         start_id: int | None = None,
         end_id: int | None = None,
@@ -152,7 +157,8 @@ class Seq2SeqModule(nn.Module):
         self.embed = None if n_input_tokens is None else nn.Embedding(n_input_tokens, embedding_dim, padding_idx=pad_id)
         self.input_frames = frame_length if n_input_tokens is None else 1
         self.output_frames = frame_length if n_output_tokens is None else 1
-        step_size = n_features if n_input_tokens is None else embedding_dim
+        self.per_sequence = per_sequence and n_input_tokens is None
+        step_size = n_features * (4 if self.per_sequence else 1) if n_input_tokens is None else embedding_dim
         encoder_inputs = step_size * self.input_frames
         self.front = None
         if encoder == "conv_recurrent":
@@ -183,6 +189,8 @@ class Seq2SeqModule(nn.Module):
             x = self.embed(x)
         elif self.x_mean is not None:
             x = (x - self.x_mean) / self.x_scale
+        if self.per_sequence:
+            x = with_sequence_stats(x, lengths)
         if self.training and self.input_noise > 0:
             x = x + self.input_noise * self._normal(x.shape, x)
         if self.front is not None:
@@ -200,11 +208,15 @@ class Seq2SeqModule(nn.Module):
     def random_view(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """A random view of each sequence of ``x``, and the views' lengths: a random crop (half to all
         of its steps) and, for numbers, a random scale per sequence and feature (standard deviation
-        ``view_strength``) and noise (``view_strength`` of the standardised scale)."""
+        ``view_strength``) and noise (``view_strength`` of the standardised scale, or with
+        ``per_sequence`` of the sequence's own scale)."""
         view, view_lengths = random_crops(x, lengths, generator=self.random_generator)
         if self.embed is None:
             scale = 1 + self.view_strength * self._normal((view.shape[0], 1, view.shape[2]), view)
-            spread = self.view_strength * (self.x_scale if self.x_scale is not None else 1.0)
+            if self.per_sequence:  # noise relative to each sequence's own scale, as the encoder reads it
+                spread = self.view_strength * sequence_moments(view, view_lengths)[3]
+            else:
+                spread = self.view_strength * (self.x_scale if self.x_scale is not None else 1.0)
             view = view * scale + spread * self._normal(view.shape, view)
         return view, view_lengths
 
