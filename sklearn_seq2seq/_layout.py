@@ -34,7 +34,10 @@ AUTO_CONTRASTIVE = 1.0
 
 #: How far the random views of the contrastive term (and of a classifier's pseudo-labels) rescale each
 #: feature and how much noise they add: encodings keep amplitude (a regression on them needs it),
-#: classifiers learn to ignore more of it (how these were chosen: docs/defaults.md).
+#: classifiers learn to ignore more of it (how these were chosen: docs/defaults.md). With
+#: ``standardize="per_sequence"`` an autoencoder's view noise is relative to each sequence's own scale
+#: (faint series are not drowned); a classifier's stays relative to each feature's overall scale
+#: (measured both ways: docs/defaults.md).
 VIEW_STRENGTH = 0.1
 CLASSIFIER_VIEW_STRENGTH = 0.3
 
@@ -327,11 +330,12 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
 def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict:
     """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout, the estimator's
     parameters and the resolved frame length (plain numbers, strings and tuples)."""
+    per_sequence = params["standardize"] == "per_sequence" and layout.vocabulary is None
     if layout.vocabulary is not None:
         inputs = {"n_features": 1, "n_input_tokens": layout.vocabulary.n_ids}
     else:
         inputs = {"n_features": layout.n_channels, "x_mean": tuple(layout.x_mean.tolist()),
-                  "x_scale": tuple(layout.x_scale.tolist()), "per_sequence": params["standardize"] == "per_sequence"}
+                  "x_scale": tuple(layout.x_scale.tolist()), "per_sequence": per_sequence}
     if layout.target_tokens:
         outputs = {"n_outputs": 1, "n_output_tokens": layout.target_vocabulary.n_ids}
     else:
@@ -358,7 +362,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
     return {**inputs, **outputs, **special, **head, **{name: params[name] for name in architecture},
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),
-            "view_strength": VIEW_STRENGTH if layout.classes is None else CLASSIFIER_VIEW_STRENGTH}
+            "view_strength": VIEW_STRENGTH if layout.classes is None else CLASSIFIER_VIEW_STRENGTH,
+            "view_noise": "sequence" if per_sequence and layout.classes is None else "global"}
 
 
 def _of(kind: type | tuple, choices: tuple | None = None):

@@ -43,3 +43,28 @@ def test_per_sequence_standardisation_reads_shapes_whose_amplitudes_span_six_ord
               .score(X[test], y[test]) for standardize in (True, "per_sequence")}
     assert scores["per_sequence"] >= 0.95
     assert scores[True] < 0.8  # most sequences are flat at the scale of the largest ones
+
+
+def test_view_noise_follows_each_sequences_own_scale_for_autoencoders_and_the_overall_scale_for_classifiers():
+    from sklearn_seq2seq import Seq2SeqTransformer
+    from sklearn_seq2seq._nn import Seq2SeqModule
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 16, 1)) * np.where(np.arange(20) % 2, 1e-3, 1.0)[:, None, None]  # faint and loud
+    y = np.arange(20) % 2
+    common = dict(n_components=4, hidden_size=8, max_epochs=1, random_state=0)
+    assert Seq2SeqTransformer(**common).fit(X).net_.module_.view_noise == "sequence"
+    assert Seq2SeqClassifier(**common).fit(X, y).net_.module_.view_noise == "global"
+    x, lengths = torch.tensor(X, dtype=torch.float32), torch.full((20,), 16)
+    for view_noise in ("sequence", "global"):
+        module = Seq2SeqModule(1, 1, 4, view_strength=0.1, x_mean=[0.0], x_scale=[0.7], per_sequence=True,
+                               view_noise=view_noise)
+        module.random_generator = torch.Generator().manual_seed(0)
+        view, view_lengths = module.random_view(x, lengths)
+        # how much wider each view is than its sequence: noise of 0.1 of its own scale barely widens it
+        ratio = np.array([view[i, :view_lengths[i]].std().item() / X[i].std() for i in range(20)])
+        assert np.all(ratio[::2] < 1.5)  # loud series: their own scale is the overall one
+        if view_noise == "sequence":
+            assert np.all(ratio[1::2] < 1.5)
+        else:  # noise of 0.1 of the overall scale (0.07) drowns series of scale 1e-3
+            assert np.all(ratio[1::2] > 20)

@@ -18,6 +18,9 @@ from .readout import make_readout
 from .self_attention import SelfAttentionEncoder
 from .sequence_stats import sequence_moments, with_sequence_stats
 
+#: What the noise of :meth:`Seq2SeqModule.random_view` is relative to.
+VIEW_NOISE_SCALES = ("global", "sequence")
+
 ATTEND_OVER = ("code", "encoder")
 ENCODERS = ("recurrent", "transformer", "conv_recurrent")
 
@@ -95,6 +98,10 @@ class Seq2SeqModule(nn.Module):
     per_sequence : bool, default=False
         Numeric inputs: the encoder also reads each sequence's features standardised by their own mean
         and scale, and those statistics (:func:`with_sequence_stats`): 4 values per feature.
+    view_noise : {"global", "sequence"}, default="global"
+        The scale of the noise in :meth:`random_view`: each feature's over all sequences
+        (``x_scale``), or each sequence's own per feature, so that a faint sequence's view is not
+        drowned.
     """
 
     def __init__(
@@ -126,6 +133,7 @@ class Seq2SeqModule(nn.Module):
         x_mean: Sequence[float] | None = None,
         x_scale: Sequence[float] | None = None,
         per_sequence: bool = False,
+        view_noise: str = "global",
         pad_id: int | None = None,
         start_id: int | None = None,
         end_id: int | None = None,
@@ -158,6 +166,9 @@ class Seq2SeqModule(nn.Module):
         self.input_frames = frame_length if n_input_tokens is None else 1
         self.output_frames = frame_length if n_output_tokens is None else 1
         self.per_sequence = per_sequence and n_input_tokens is None
+        if view_noise not in VIEW_NOISE_SCALES:
+            raise ValueError(f"Unknown view_noise {view_noise!r}; expected one of {VIEW_NOISE_SCALES}.")
+        self.view_noise = view_noise
         step_size = n_features * (4 if self.per_sequence else 1) if n_input_tokens is None else embedding_dim
         encoder_inputs = step_size * self.input_frames
         self.front = None
@@ -208,12 +219,12 @@ class Seq2SeqModule(nn.Module):
     def random_view(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """A random view of each sequence of ``x``, and the views' lengths: a random crop (half to all
         of its steps) and, for numbers, a random scale per sequence and feature (standard deviation
-        ``view_strength``) and noise (``view_strength`` of the standardised scale, or with
-        ``per_sequence`` of the sequence's own scale)."""
+        ``view_strength``) and noise (``view_strength`` of each feature's scale over all sequences,
+        or with ``view_noise="sequence"`` of the sequence's own)."""
         view, view_lengths = random_crops(x, lengths, generator=self.random_generator)
         if self.embed is None:
             scale = 1 + self.view_strength * self._normal((view.shape[0], 1, view.shape[2]), view)
-            if self.per_sequence:  # noise relative to each sequence's own scale, as the encoder reads it
+            if self.view_noise == "sequence":
                 spread = self.view_strength * sequence_moments(view, view_lengths)[3]
             else:
                 spread = self.view_strength * (self.x_scale if self.x_scale is not None else 1.0)
