@@ -24,11 +24,12 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
     that was fitted. ``transform`` returns the encodings the decoder works from.
 
     **Vectors and sequences.** A 2-D ``y`` without NaN is a vector of ``n_steps`` outputs (a forecast
-    horizon is one too): with ``standardize=True`` each column gets its own mean and scale, so columns
-    of very different sizes count alike in the loss. A 2-D ``y`` with NaN tail padding, or a list of
-    1-D arrays of different lengths, is a univariate sequence per sample; like a 3-D ``y`` (one
-    sequence of ``n_outputs`` features per sample) it gets one mean and scale per feature over all
-    real steps. ``score`` and ``partial_fit`` take ``y`` in the form it had in ``fit``.
+    horizon is one too): standardised (``standardize`` True or ``"per_sequence"``), each column gets its
+    own mean and scale, so columns of very different sizes count alike in the loss. A 2-D ``y`` with
+    NaN tail padding, or a list of 1-D arrays of different lengths, is a univariate sequence per
+    sample; like a 3-D ``y`` (one sequence of ``n_outputs`` features per sample) it gets one mean and
+    scale per feature over all real steps. ``score`` and ``partial_fit`` take ``y`` in the form it had
+    in ``fit``.
 
     **Input forms.**{INPUTS}
     Parameters

@@ -45,8 +45,9 @@ def with_sequence_stats(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
 
 def sequence_moments(x: torch.Tensor, lengths: torch.Tensor
                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The real-step mask (B, T, 1) of ``x`` (B, T, F), each sequence's mean and standard deviation per
-    feature over its real steps (B, 1, F), and ``x`` minus its mean with padded steps zero."""
+    """The real-step mask (B, T, 1) of ``x`` (B, T, F); each sequence's mean per feature over its real
+    steps (B, 1, F); ``x`` minus that mean, with padded steps zero (B, T, F); and each sequence's
+    standard deviation per feature over its real steps (B, 1, F)."""
     real = length_mask(lengths.to(x.device), x.shape[1]).unsqueeze(-1)
     zero = torch.zeros((), dtype=x.dtype, device=x.device)
     count = real.sum(1, keepdim=True).clamp_min(1).to(x.dtype)
