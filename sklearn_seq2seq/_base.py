@@ -30,8 +30,8 @@ from ._nn.model import ATTEND_OVER, ENCODERS
 from ._nn.readout import READOUTS
 from ._reading import DataReader
 from ._tokens import END, TokenSequences, Vocabulary
-from ._training import (CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net, n_epochs,
-                        torch_threads, train)
+from ._training import (AUTO_STEPS, CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net,
+                        n_epochs, torch_threads, train)
 
 
 @contextmanager
@@ -87,6 +87,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     also gives them ``fit_transform``, ``get_feature_names_out`` and ``set_output``). See the public
     classes for the parameters' documentation.
     """
+
+    #: The optimiser steps ``max_epochs="auto"`` aims at.
+    _auto_steps: int = AUTO_STEPS
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -300,7 +303,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                                         classes=classes)
             data = {**self._training_data(seqs, targets, layout, params), **labels}
             net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=device, seed=layout.seed,
-                           checkpoint_key=self._checkpoint_key(data), early_stopping=None if not partial else False)
+                           checkpoint_key=self._checkpoint_key(data), early_stopping=None if not partial else False,
+                           auto_steps=self._auto_steps)
             self.layout_ = layout
             epochs = 1 if partial else net.max_epochs
             initialize(net, layout.seed)
@@ -354,10 +358,10 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         params = self._fit_params()
         layout = relayout(layout, params)
         net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=resolve_device(self.device),
-                       seed=layout.seed, early_stopping=False if partial else None)
+                       seed=layout.seed, early_stopping=False if partial else None, auto_steps=self._auto_steps)
         initialize(net, layout.seed + self.n_iter_)
         carry_over(self.net_, net, keep_optimizer=partial)
-        epochs = 1 if partial else n_epochs(self.max_epochs, seqs.n_samples, self.batch_size)
+        epochs = 1 if partial else n_epochs(self.max_epochs, seqs.n_samples, self.batch_size, self._auto_steps)
         self.layout_ = layout
         data = {**self._training_data(seqs, targets, layout, params), **labels}
         self._train(net, data, epochs=epochs, seed=layout.seed + self.n_iter_)

@@ -101,9 +101,9 @@ PARAMETERS = """
         at full resolution and none of their level or amplitude is lost; targets are standardised as
         with True. False: values as given. How the default was chosen: ``docs/defaults.md``.
     max_epochs : int or "auto", default="auto"
-        Training epochs. ``"auto"``: about 300 optimiser steps and at least 20 epochs, i.e.
-        ``ceil(300 / ceil(n_samples / batch_size))`` epochs kept between 20 and 500 (how this was
-        chosen: ``docs/defaults.md``).
+        Training epochs. ``"auto"``: about 300 optimiser steps (600 for :class:`Seq2SeqClassifier`)
+        and at least 20 epochs, i.e. ``ceil(300 / ceil(n_samples / batch_size))`` epochs kept between
+        20 and 500 (how this was chosen: ``docs/defaults.md``).
     batch_size : int, default=32
         Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences,
         each padded to a multiple of 16 rows (on GPUs, to the full batch size) so that a sequence's

@@ -33,21 +33,25 @@ OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch
               "rmsprop": torch.optim.RMSprop}
 
 #: ``max_epochs="auto"`` trains for about this many optimiser steps, within ``AUTO_EPOCHS_RANGE``
-#: epochs (how these were chosen: docs/defaults.md).
+#: epochs; classifiers, which also learn the labels, for ``CLASSIFIER_AUTO_STEPS`` (how these were
+#: chosen: docs/defaults.md).
 AUTO_STEPS = 300
+CLASSIFIER_AUTO_STEPS = 600
 AUTO_EPOCHS_RANGE = (20, 500)
 
 
-def auto_epochs(n_samples: int, batch_size: int) -> int:
-    """Epochs that ``max_epochs="auto"`` trains for on ``n_samples`` sequences."""
+def auto_epochs(n_samples: int, batch_size: int, steps: int = AUTO_STEPS) -> int:
+    """Epochs that ``max_epochs="auto"`` trains for on ``n_samples`` sequences, aiming at ``steps``
+    optimiser steps."""
     steps_per_epoch = math.ceil(n_samples / batch_size)
     low, high = AUTO_EPOCHS_RANGE
-    return int(min(max(math.ceil(AUTO_STEPS / steps_per_epoch), low), high))
+    return int(min(max(math.ceil(steps / steps_per_epoch), low), high))
 
 
-def n_epochs(max_epochs: int | str, n_samples: int, batch_size: int) -> int:
-    """Epochs a fit (or a warm-started continuation) on ``n_samples`` sequences trains for."""
-    return auto_epochs(n_samples, batch_size) if max_epochs == "auto" else int(max_epochs)
+def n_epochs(max_epochs: int | str, n_samples: int, batch_size: int, auto_steps: int = AUTO_STEPS) -> int:
+    """Epochs a fit (or a warm-started continuation) on ``n_samples`` sequences trains for
+    (``max_epochs="auto"``: about ``auto_steps`` optimiser steps)."""
+    return auto_epochs(n_samples, batch_size, auto_steps) if max_epochs == "auto" else int(max_epochs)
 
 
 class ArrayDataset(torch.utils.data.Dataset):
@@ -282,6 +286,7 @@ def make_net(
     seed: int,
     checkpoint_key: str | None = None,
     early_stopping: bool | None = None,
+    auto_steps: int = AUTO_STEPS,
 ) -> Seq2SeqNet:
     """The skorch net for an estimator's parameters ``params`` and the module arguments of its layout.
 
@@ -302,6 +307,8 @@ def make_net(
     early_stopping : bool or None, default=None
         Overrides ``params["early_stopping"]`` (``partial_fit`` trains without it, as scikit-learn's
         ``partial_fit`` methods do).
+    auto_steps : int, default=AUTO_STEPS
+        The optimiser steps ``max_epochs="auto"`` aims at (the estimator's own).
     """
     if early_stopping is None:
         early_stopping = params["early_stopping"]
@@ -319,7 +326,7 @@ def make_net(
         optimizer=optimizer,
         optimizer__weight_decay=params["weight_decay"],
         lr=params["lr"],
-        max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"]),
+        max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"], auto_steps),
         batch_size=params["batch_size"],
         train_split=train_split,
         callbacks=callbacks,

@@ -25,7 +25,7 @@ from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 from ._layout import ARCHITECTURE_PARAMS, FittedLayout, module_kwargs
 from ._tokens import TokenSequences
-from ._training import Seq2SeqNet
+from ._training import CLASSIFIER_AUTO_STEPS, Seq2SeqNet
 
 #: The label of unlabelled samples (the convention of :mod:`sklearn.semi_supervised`).
 UNLABELLED = -1
@@ -108,6 +108,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
     >>> model.predict_proba(X[:2]).shape
     (2, 2)
     """
+
+    _auto_steps = CLASSIFIER_AUTO_STEPS
 
     _parameter_constraints: dict = {
         **BaseSeq2Seq._parameter_constraints,
