@@ -31,7 +31,7 @@ from ._nn.readout import READOUTS
 from ._reading import DataReader
 from ._tokens import END, TokenSequences, Vocabulary
 from ._training import (AUTO_STEPS, CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net,
-                        n_epochs, torch_threads, train)
+                        torch_threads, train)
 
 
 @contextmanager
@@ -361,7 +361,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                        seed=layout.seed, early_stopping=False if partial else None, auto_steps=self._auto_steps)
         initialize(net, layout.seed + self.n_iter_)
         carry_over(self.net_, net, keep_optimizer=partial)
-        epochs = 1 if partial else n_epochs(self.max_epochs, seqs.n_samples, self.batch_size, self._auto_steps)
+        epochs = 1 if partial else net.max_epochs
         self.layout_ = layout
         data = {**self._training_data(seqs, targets, layout, params), **labels}
         self._train(net, data, epochs=epochs, seed=layout.seed + self.n_iter_)

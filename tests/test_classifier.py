@@ -178,12 +178,14 @@ def test_the_head_is_a_converged_logistic_regression_on_the_encodings(chirps):
                                atol=1e-4)
 
 
-def test_max_epochs_auto_gives_classifiers_twice_the_steps_of_the_other_estimators():
+def test_max_epochs_auto_gives_classifiers_twice_the_steps_of_the_other_estimators(tmp_path):
     X = np.random.RandomState(0).normal(size=(200, 4, 1))  # 7 batches of 32
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
     small = dict(hidden_size=4, n_components=2, random_state=0)
     assert len(Seq2SeqTransformer(**small).fit(X).history_) == 43  # ceil(300 / 7)
     classifier = Seq2SeqClassifier(**small).fit(X, y)
     assert len(classifier.history_) == 86  # ceil(600 / 7)
+    save(classifier, tmp_path / "classifier.s2s")
+    assert load(tmp_path / "classifier.s2s").net_.max_epochs == classifier.net_.max_epochs == 86  # as fitted
     classifier.set_params(warm_start=True).fit(X, y)  # a continuation counts the same way
     assert len(classifier.history_) == 172
