@@ -9,11 +9,15 @@ PARAMETERS = """
         Recurrent cell of encoder and decoder. On CPUs ``"lstm"`` runs through oneDNN's fused kernel and
         is faster to encode and to fit; ``"gru"`` learned slightly better encodings in the measurements
         behind the defaults (figures in ``docs/defaults.md``).
-    encoder : {"auto", "recurrent", "conv_recurrent", "transformer"}, default="auto"
+    encoder : {"auto", "recurrent", "conv_recurrent", "conv", "transformer"}, default="auto"
         The encoder: ``"recurrent"``, a (bidirectional) GRU or LSTM (``cell``, ``bidirectional``) over
         the steps (or frames); ``"conv_recurrent"``, the same recurrence over learned features of each
         frame: 16 dilated convolutions (ReLU) at each of 5 scales (9 to 129 steps) read the steps, and
-        each frame is their mean and maximum over its real steps; ``"transformer"``, ``num_layers``
+        each frame is their mean and maximum over its real steps; ``"conv"``, no recurrence: three
+        convolutional blocks over the frames (kernels of 7, 5 and 3 frames; ``hidden_size``,
+        ``2 * hidden_size`` and ``hidden_size`` channels; batch normalisation over the real steps; ReLU),
+        the fully convolutional network of Wang et al. (2017); ``cell`` and ``num_layers`` then shape
+        the decoder only, and ``bidirectional`` does not apply; ``"transformer"``, ``num_layers``
         self-attention blocks of width ``hidden_size`` with sinusoidal position encodings, whose
         attention never reads padded steps. The decoder is recurrent in every case and attends over the
         code. ``"auto"``: ``"conv_recurrent"`` when numeric sequences are fitted to one number per

@@ -9,6 +9,7 @@ from skorch.callbacks import Callback
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.contrastive import nt_xent, random_crops
+from sklearn_seq2seq._nn.conv_encoder import ConvolutionalEncoder, MaskedBatchNorm1d
 from sklearn_seq2seq._nn.conv_front import ConvFrontEnd
 from sklearn_seq2seq._nn.frames import from_frames, to_frames
 
@@ -27,7 +28,7 @@ def test_frames_round_trip_and_ignore_padding():
     np.testing.assert_array_equal(to_frames(padded, lengths, 4)[0], frames)
 
 
-@pytest.mark.parametrize("encoder", ["recurrent", "transformer", "conv_recurrent"])
+@pytest.mark.parametrize("encoder", ["recurrent", "transformer", "conv_recurrent", "conv"])
 def test_long_ragged_sequences_in_frames_encode_alone_as_in_any_batch(encoder):
     model = Seq2SeqTransformer(encoder=encoder, frame_length=4, max_epochs=2, **FAST).fit(RAGGED)
     assert model.frame_length_ == 4
@@ -178,3 +179,33 @@ def test_readout_auto_keeps_the_final_state_for_forecasts_only():
     assert readout(Seq2SeqRegressor(), X[:, 0, 0]) == "pool"  # one number
     assert readout(Seq2SeqRegressor(), X[:, :4, 0]) == "pool_last"  # a 4-step forecast
     assert readout(Seq2SeqRegressor(readout="slots"), X[:, :4, 0]) == "slots"
+
+
+def test_convolutional_encoder_reads_only_each_sequences_real_steps():
+    torch.manual_seed(0)
+    encoder = ConvolutionalEncoder(2, 8)
+    x = torch.randn(3, 21, 2)
+    lengths = torch.tensor([21, 13, 1])
+    padded = x.clone()
+    padded[1, 13:] = 99.0
+    padded[2, 1:] = -99.0
+    states, final = encoder(x, lengths)
+    assert states.shape == (3, 21, encoder.output_size) and bool((states[1, 13:] == 0).all())
+    # in training the batch statistics are taken over real steps only: padding changes nothing
+    torch.testing.assert_close(encoder(padded, lengths)[0], states)
+    torch.testing.assert_close(final[1], states[1, 12])
+    encoder.eval()  # and with the running statistics a sequence encodes alone as in its batch
+    alone, _ = encoder(x[1:2, :13], lengths[1:2])
+    torch.testing.assert_close(alone[0], encoder(padded, lengths)[0][1, :13])
+
+
+def test_masked_batch_norm_matches_torch_batch_norm_without_padding():
+    torch.manual_seed(0)
+    masked, plain = MaskedBatchNorm1d(4), torch.nn.BatchNorm1d(4)
+    x = torch.randn(5, 4, 9) * 3 + 1
+    full = torch.ones(5, 9, dtype=torch.bool)
+    torch.testing.assert_close(masked(x, full), plain(x))
+    torch.testing.assert_close(masked.running_mean, plain.running_mean)
+    torch.testing.assert_close(masked.running_var, plain.running_var)
+    masked.eval(), plain.eval()
+    torch.testing.assert_close(masked(x, full), plain(x))

@@ -40,7 +40,8 @@ def series():
     dict(cell="lstm", num_layers=2, readout="slots"),
     dict(encoder="transformer", frame_length=3),
     dict(frame_length=5, readout="pool_last", bidirectional=False, encoder="conv_recurrent"),
-], ids=["gru", "lstm-slots", "transformer-frames", "conv-frames"])
+    dict(encoder="conv", frame_length=2),
+], ids=["gru", "lstm-slots", "transformer-frames", "conv-frames", "conv-encoder"])
 def test_transform_matches_on_fixed_and_ragged_inputs(series, params):
     X, ragged = series
     est = Seq2SeqTransformer(**SMALL, **params).fit(X)

@@ -9,6 +9,7 @@ from torch import nn
 
 from ._masking import length_mask
 from .contrastive import nt_xent, random_crops
+from .conv_encoder import ConvolutionalEncoder
 from .conv_front import ConvFrontEnd
 from .losses import view_label_loss, weighted_label_loss
 from .decoder import AttentionDecoder
@@ -22,7 +23,7 @@ from .sequence_stats import sequence_moments, with_sequence_stats
 VIEW_NOISE_SCALES = ("global", "sequence")
 
 ATTEND_OVER = ("code", "encoder")
-ENCODERS = ("recurrent", "transformer", "conv_recurrent")
+ENCODERS = ("recurrent", "transformer", "conv_recurrent", "conv")
 
 
 class Seq2SeqModule(nn.Module):
@@ -41,10 +42,11 @@ class Seq2SeqModule(nn.Module):
         Size of the code.
     hidden_size, cell, num_layers, bidirectional, dropout
         Recurrent layers (see :class:`RecurrentEncoder`).
-    encoder : {"recurrent", "transformer", "conv_recurrent"}, default="recurrent"
+    encoder : {"recurrent", "transformer", "conv_recurrent", "conv"}, default="recurrent"
         The encoder: recurrent (``cell``, ``bidirectional``), self-attention blocks
-        (:class:`SelfAttentionEncoder`, ``num_layers`` of them, ``hidden_size`` wide), or recurrent
-        over the frame features of a :class:`ConvFrontEnd`.
+        (:class:`SelfAttentionEncoder`, ``num_layers`` of them, ``hidden_size`` wide), recurrent
+        over the frame features of a :class:`ConvFrontEnd`, or convolutional blocks over the frames
+        (:class:`ConvolutionalEncoder`).
     frame_length : int, default=1
         Numeric inputs and outputs are read and decoded ``frame_length`` steps at a time (each
         encoder and decoder step sees a frame of that many consecutive steps, as Tacotron's reduction
@@ -177,6 +179,8 @@ class Seq2SeqModule(nn.Module):
             encoder_inputs = self.front.output_size
         if encoder == "transformer":
             self.encoder = SelfAttentionEncoder(encoder_inputs, hidden_size, num_layers, dropout)
+        elif encoder == "conv":
+            self.encoder = ConvolutionalEncoder(encoder_inputs, hidden_size)
         else:
             self.encoder = RecurrentEncoder(encoder_inputs, hidden_size, cell, num_layers, bidirectional, dropout)
         self.readout = make_readout(readout, self.encoder.output_size, n_components, n_slots)
