@@ -22,10 +22,12 @@ PARAMETERS = """
         attention never reads padded steps. The decoder is recurrent in every case and attends over the
         code. ``"auto"``: ``"conv_recurrent"`` when numeric sequences are fitted to one number per
         sample (a ``Seq2SeqRegressor`` with ``y`` of shape ``(n_samples,)``), where it gave half the
-        error on average over three seeds at about 1.3-1.6 times the fit time; ``"recurrent"`` otherwise:
-        for forecasts and sequences its errors were mixed at 2-5 times the fit time, and for encodings and
-        labels its gains were small or mixed (figures in ``docs/defaults.md``). The choice made is
-        ``encoder_``.
+        error on average over three seeds at about 1.3-1.6 times the fit time; ``"conv"`` for a
+        ``Seq2SeqClassifier`` of numeric sequences, where it was more accurate on average over the
+        development suite, with all labels and with few; ``"recurrent"`` otherwise: for forecasts,
+        sequences and encodings the convolutions' results were mixed or worse (figures in
+        ``docs/defaults.md``). A classifier started from a ``pretrained`` model keeps that model's
+        encoder. The choice made is ``encoder_``.
     frame_length : int or "auto", default="auto"
         Numeric sequences are read and decoded this many steps at a time: each encoder and decoder step
         sees a frame of ``frame_length`` consecutive steps (Tacotron's "reduction factor"), so the

@@ -353,9 +353,10 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
         forecasts = layout.targets_from == "y" and layout.n_target_steps > 1 and not layout.target_tokens
         readout = "pool_last" if forecasts else "pool"
     encoder = params["encoder"]
-    if encoder == "auto":  # the convolutions halved regression errors, were mixed elsewhere (docs/defaults.md)
+    if encoder == "auto":  # measured on the development suite (docs/defaults.md)
         one_number = layout.targets_from == "y" and layout.n_target_steps == 1 and not tokens
-        encoder = "conv_recurrent" if one_number else "recurrent"
+        labels = layout.classes is not None and layout.vocabulary is None
+        encoder = "conv_recurrent" if one_number else "conv" if labels else "recurrent"
     contrastive = params["contrastive"]
     if contrastive == "auto":
         contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0

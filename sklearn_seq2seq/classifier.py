@@ -290,6 +290,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         model = self._pretrained_model()
         if model is not None:
             params.update({name: getattr(model, name) for name in ARCHITECTURE_PARAMS})
+            params["encoder"] = model.encoder_  # "auto" resolves otherwise for classifiers
         return params
 
     def _read_fit_input(self, X: Any) -> Sequences | TokenSequences:

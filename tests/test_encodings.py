@@ -91,7 +91,7 @@ def test_conv_recurrent_encoder_learns_the_frequency_of_long_series():
     assert model.score(X[200:], freq[200:, 0]) > 0.8
 
 
-def test_auto_encoder_is_convolutional_for_one_number_per_sample_and_recurrent_otherwise():
+def test_auto_encoder_is_convolutional_for_one_number_per_sample_and_for_labels_and_recurrent_otherwise():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(16, 12, 2))
     one = dict(max_epochs=1, **FAST)
@@ -100,7 +100,9 @@ def test_auto_encoder_is_convolutional_for_one_number_per_sample_and_recurrent_o
     assert Seq2SeqRegressor(**one).fit(X, X[:, :3, 0]).encoder_ == "recurrent"  # a 3-step forecast
     assert Seq2SeqRegressor(**one).fit(["ab", "cde"] * 8, np.arange(16.0)).encoder_ == "recurrent"  # tokens
     assert Seq2SeqTransformer(**one).fit(X).encoder_ == "recurrent"
-    assert Seq2SeqClassifier(**one).fit(X, np.arange(16) % 2).encoder_ == "recurrent"
+    classifier = Seq2SeqClassifier(**one).fit(X, np.arange(16) % 2)
+    assert classifier.encoder_ == "conv" and isinstance(classifier.net_.module_.encoder, ConvolutionalEncoder)
+    assert Seq2SeqClassifier(**one).fit(["ab", "cde"] * 8, np.arange(16) % 2).encoder_ == "recurrent"  # tokens
     model = Seq2SeqRegressor(encoder="recurrent", **one).fit(X, X[:, 0, 0])
     assert model.encoder_ == "recurrent" and model.net_.module_.front is None
     assert Seq2SeqRegressor(**one).fit(X, X[:, 0, 0]).net_.module_.front is not None
