@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._masking import length_mask
+from ._masking import last_real_step, length_mask
 
 #: Kernel widths (in frames) of the three blocks and each block's width in multiples of ``hidden_size``:
 #: the layout of the fully convolutional network of Wang, Yan and Oates (2017), a strong baseline on the
@@ -76,5 +76,4 @@ class ConvolutionalEncoder(nn.Module):
         for conv, norm in zip(self.convs, self.norms):
             h = torch.relu(norm(conv(h), mask)) * real
         states = h.transpose(1, 2)
-        final = states.gather(1, (lengths - 1).clamp_min(0).view(-1, 1, 1).expand(-1, 1, states.shape[2])).squeeze(1)
-        return states, final
+        return states, last_real_step(states, lengths)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._masking import length_mask
+from ._masking import last_real_step, length_mask
 from .positions import sinusoids
 
 
@@ -60,5 +60,4 @@ class SelfAttentionEncoder(nn.Module):
         h = self.input_proj(x) + sinusoidal_positions(n_steps, self.output_size, x.device, x.dtype)
         h = self.norm(self.blocks(h, src_key_padding_mask=~mask))
         states = h * mask.unsqueeze(-1)
-        final = states.gather(1, (lengths - 1).view(-1, 1, 1).expand(-1, 1, states.shape[2])).squeeze(1)
-        return states, final
+        return states, last_real_step(states, lengths)
