@@ -12,20 +12,22 @@ PARAMETERS = """
     encoder : {"auto", "recurrent", "conv_recurrent", "conv", "transformer"}, default="auto"
         The encoder: ``"recurrent"``, a (bidirectional) GRU or LSTM (``cell``, ``bidirectional``) over
         the steps (or frames); ``"conv_recurrent"``, the same recurrence over learned features of each
-        frame: 16 dilated convolutions (ReLU) at each of 5 scales (9 to 129 steps) read the steps, and
-        each frame is their mean and maximum over its real steps; ``"conv"``, no recurrence: three
+        frame: 16 dilated convolutions (ReLU) at each of 2 scales (9 and 33 steps) read the steps, and
+        each frame is their mean and maximum over its real steps, beside the frame's own values; ``"conv"``, no recurrence: three
         convolutional blocks over the frames (kernels of 7, 5 and 3 frames; ``hidden_size``,
         ``2 * hidden_size`` and ``hidden_size`` channels; batch normalisation over the real steps; ReLU),
         the fully convolutional network of Wang et al. (2017); ``cell`` and ``num_layers`` then shape
         the decoder only, and ``bidirectional`` does not apply; ``"transformer"``, ``num_layers``
         self-attention blocks of width ``hidden_size`` with sinusoidal position encodings, whose
         attention never reads padded steps. The decoder is recurrent in every case and attends over the
-        code. ``"auto"``: ``"conv_recurrent"`` when numeric sequences are fitted to one number per
-        sample (a ``Seq2SeqRegressor`` with ``y`` of shape ``(n_samples,)``), where it gave half the
-        error on average over three seeds at about 1.3-1.6 times the fit time; ``"conv"`` for a
-        ``Seq2SeqClassifier`` of numeric sequences, where it was more accurate on average over the
-        development suite, with all labels and with few; ``"recurrent"`` otherwise: for forecasts,
-        sequences and encodings the convolutions' results were mixed or worse (figures in
+        code. ``"auto"``: ``"conv_recurrent"`` for the encodings of numeric sequences (a
+        ``Seq2SeqTransformer`` fitted without ``Y``), where they were more accurate on the real sets of
+        the development suite, at about 1.4 times the fit time, and when numeric sequences are fitted
+        to one number per sample (a ``Seq2SeqRegressor`` with ``y`` of shape ``(n_samples,)``), where
+        it gave half the error on average over three seeds; ``"conv"`` for a ``Seq2SeqClassifier`` of
+        numeric sequences, where it was more accurate on average over the development suite, with all
+        labels and with few; ``"recurrent"`` otherwise: for tokens, forecasts and other sequence
+        targets the convolutions' results were mixed or worse, or not measured (figures in
         ``docs/defaults.md``). A classifier started from a ``pretrained`` model keeps that model's
         encoder. The choice made is ``encoder_``.
     frame_length : int or "auto", default="auto"

@@ -356,7 +356,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
     if encoder == "auto":  # measured on the development suite (docs/defaults.md)
         one_number = layout.targets_from == "y" and layout.n_target_steps == 1 and not tokens
         labels = layout.classes is not None and layout.vocabulary is None
-        encoder = "conv_recurrent" if one_number else "conv" if labels else "recurrent"
+        numeric_autoencoder = layout.targets_from == "X" and not tokens
+        encoder = "conv" if labels else "conv_recurrent" if one_number or numeric_autoencoder else "recurrent"
     contrastive = params["contrastive"]
     if contrastive == "auto":
         contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0

@@ -67,16 +67,17 @@ def test_self_attention_encoder_learns_a_regression():
 
 def test_conv_front_end_reads_only_each_sequences_real_steps():
     torch.manual_seed(0)
-    front = ConvFrontEnd(2)
+    front = ConvFrontEnd(2, 4)
     x = torch.randn(3, 21, 2)
     lengths = torch.tensor([21, 13, 1])
-    features, frame_lengths = front(x, lengths, 4)
+    features, frame_lengths = front(x, lengths)
     assert features.shape == (3, 6, front.output_size) and frame_lengths.tolist() == [6, 4, 1]
+    torch.testing.assert_close(features[..., -8:], to_frames(x, lengths, 4)[0])  # each frame's own 4 * 2 values
     padded = x.clone()
     padded[1, 13:] = 99.0
     padded[2, 1:] = -99.0
-    torch.testing.assert_close(front(padded, lengths, 4)[0], features)
-    alone, _ = front(x[1:2, :13], lengths[1:2], 4)  # the same sequence without any padding
+    torch.testing.assert_close(front(padded, lengths)[0], features)
+    alone, _ = front(x[1:2, :13], lengths[1:2])  # the same sequence without any padding
     torch.testing.assert_close(alone[0], features[1, :4])
 
 
@@ -91,7 +92,7 @@ def test_conv_recurrent_encoder_learns_the_frequency_of_long_series():
     assert model.score(X[200:], freq[200:, 0]) > 0.8
 
 
-def test_auto_encoder_is_convolutional_for_one_number_per_sample_and_for_labels_and_recurrent_otherwise():
+def test_auto_encoder_is_convolutional_for_numeric_encodings_one_number_and_labels_recurrent_otherwise():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(16, 12, 2))
     one = dict(max_epochs=1, **FAST)
@@ -99,7 +100,8 @@ def test_auto_encoder_is_convolutional_for_one_number_per_sample_and_for_labels_
     assert Seq2SeqRegressor(**one).fit(X, X[:, :1, 0]).encoder_ == "conv_recurrent"  # one step, as a column
     assert Seq2SeqRegressor(**one).fit(X, X[:, :3, 0]).encoder_ == "recurrent"  # a 3-step forecast
     assert Seq2SeqRegressor(**one).fit(["ab", "cde"] * 8, np.arange(16.0)).encoder_ == "recurrent"  # tokens
-    assert Seq2SeqTransformer(**one).fit(X).encoder_ == "recurrent"
+    assert Seq2SeqTransformer(**one).fit(X).encoder_ == "conv_recurrent"  # numeric encodings
+    assert Seq2SeqTransformer(**one).fit(["ab", "cde"] * 8).encoder_ == "recurrent"  # token encodings
     classifier = Seq2SeqClassifier(**one).fit(X, np.arange(16) % 2)
     assert classifier.encoder_ == "conv" and isinstance(classifier.net_.module_.encoder, ConvolutionalEncoder)
     assert Seq2SeqClassifier(**one).fit(["ab", "cde"] * 8, np.arange(16) % 2).encoder_ == "recurrent"  # tokens

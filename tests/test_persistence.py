@@ -228,7 +228,7 @@ def test_a_tampered_version_1_file_is_refused_by_the_converter(tmp_path):
 def test_files_of_version_0_2_without_the_newer_parameters_load_as_they_were_built(tmp_path):
     # 0.2.0 wrote no encoder/frame_length/contrastive/n_threads: such a file is a recurrent model read a
     # step at a time and trained without the contrastive term
-    model = Seq2SeqTransformer(frame_length=1, contrastive=0.0, **FAST).fit(X)
+    model = Seq2SeqTransformer(encoder="recurrent", frame_length=1, contrastive=0.0, **FAST).fit(X)
     path = tmp_path / "new.s2s"
     save(model, path)
     with zipfile.ZipFile(path) as archive:

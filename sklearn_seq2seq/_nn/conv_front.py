@@ -8,41 +8,50 @@ from torch import nn
 from ._masking import length_mask
 from .frames import to_frames
 
-#: Dilations of the front end's convolutions: receptive fields of 9 to 129 steps.
-DILATIONS = (1, 2, 4, 8, 16)
+#: Dilations of the front end's convolutions: receptive fields of 9 and 33 steps (the recurrence
+#: widens them over the frames; five scales, 9 to 129 steps, cost twice as much and did no better:
+#: docs/defaults.md).
+DILATIONS = (1, 4)
 
 
 class ConvFrontEnd(nn.Module):
-    """Dilated convolutions over the steps, then the mean and the maximum of each frame.
+    """Dilated convolutions over the steps, then the mean and the maximum of each frame, beside the
+    frame's own values.
 
     Every dilation in :data:`DILATIONS` has ``channels`` filters of ``kernel_size`` steps (ReLU), as
     ROCKET's kernels span scales, but learned. Each frame of ``frame_length`` steps becomes the mean
-    and the maximum of the filters' outputs over its real steps, so the recurrence runs once per frame
-    as with plain frames (:func:`~sklearn_seq2seq._nn.frames.to_frames`, which groups them here too).
-    Padded steps are zero before the convolutions (as the convolutions' own zero padding at a
-    sequence's end) and are left out of every mean and maximum, so a sequence's features do not depend
-    on the batch it comes in.
+    and the maximum of the filters' outputs over its real steps, followed by the frame's own values
+    (:func:`~sklearn_seq2seq._nn.frames.to_frames`, which groups the steps here too), so the recurrence
+    runs once per frame as with plain frames and still sees the level and exact shape that plain
+    frames carry. Padded steps are zero before the convolutions (as the convolutions' own zero padding
+    at a sequence's end) and are left out of every mean and maximum, so a sequence's features do not
+    depend on the batch it comes in.
 
     Parameters
     ----------
     n_features : int
         Features per input step.
+    frame_length : int
+        Steps per frame.
     channels : int, default=16
         Filters per dilation.
     kernel_size : int, default=9
         Steps each filter spans (before dilation).
     """
 
-    def __init__(self, n_features: int, channels: int = 16, kernel_size: int = 9) -> None:
+    def __init__(self, n_features: int, frame_length: int, channels: int = 16, kernel_size: int = 9) -> None:
         super().__init__()
         self.convs = nn.ModuleList(
             nn.Conv1d(n_features, channels, kernel_size, dilation=d, padding=d * (kernel_size // 2)) for d in DILATIONS
         )
-        self.output_size = 2 * channels * len(DILATIONS)
+        self.frame_length = frame_length
+        self.output_size = 2 * channels * len(DILATIONS) + frame_length * n_features
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor, frame_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Features (B, n_frames, output_size) of ``x`` (B, T, F), or of ``x`` split into frames
         (B, n_frames, frame_length, F) as exported graphs give it, and the lengths in frames."""
+        frame_length = self.frame_length
+        frames = to_frames(x, lengths, frame_length)[0]
         if x.dim() == 4:
             x = x.flatten(1, 2)
         lengths = lengths.to(x.device)
@@ -53,4 +62,4 @@ class ConvFrontEnd(nn.Module):
         framed = framed.unflatten(-1, (frame_length, features.shape[2]))
         real_per_frame = to_frames(real, lengths, frame_length)[0].sum(-1, keepdim=True)
         mean = framed.sum(2) / real_per_frame.clamp_min(1)
-        return torch.cat([mean, framed.amax(2)], dim=-1), frame_lengths
+        return torch.cat([mean, framed.amax(2), frames], dim=-1), frame_lengths

@@ -175,7 +175,7 @@ class Seq2SeqModule(nn.Module):
         encoder_inputs = step_size * self.input_frames
         self.front = None
         if encoder == "conv_recurrent":
-            self.front = ConvFrontEnd(step_size)
+            self.front = ConvFrontEnd(step_size, self.input_frames)
             encoder_inputs = self.front.output_size
         if encoder == "transformer":
             self.encoder = SelfAttentionEncoder(encoder_inputs, hidden_size, num_layers, dropout)
@@ -209,7 +209,7 @@ class Seq2SeqModule(nn.Module):
         if self.training and self.input_noise > 0:
             x = x + self.input_noise * self._normal(x.shape, x)
         if self.front is not None:
-            x, lengths = self.front(x, lengths, self.input_frames)
+            x, lengths = self.front(x, lengths)
         elif self.input_frames > 1:
             x, lengths = to_frames(x, lengths, self.input_frames)
         mask = length_mask(lengths, x.shape[1])
