@@ -22,7 +22,7 @@ PARAMETERS = """
         attention never reads padded steps. The decoder is recurrent in every case and attends over the
         code. ``"auto"``: ``"conv_recurrent"`` for the encodings of numeric sequences (a
         ``Seq2SeqTransformer`` fitted without ``Y``), where they were more accurate on the real sets of
-        the development suite, at about 1.4 times the fit time, and when numeric sequences are fitted
+        the development suite, at 1.3-2.0 times the fit time, and when numeric sequences are fitted
         to one number per sample (a ``Seq2SeqRegressor`` with ``y`` of shape ``(n_samples,)``), where
         it gave half the error on average over three seeds; ``"conv"`` for a ``Seq2SeqClassifier`` of
         numeric sequences, where it was more accurate on average over the development suite, with all
