@@ -151,8 +151,8 @@ PARAMETERS = """
     n_threads : int or None, default=1
         Torch CPU threads that training uses, set for the calling thread only during ``fit`` and
         ``partial_fit`` and restored afterwards (None: the calling thread's torch setting as it is).
-        The default model trains no faster on two threads than on one, and a fit on all cores beside
-        another busy process slows both many times over (``benchmarks/threads.py``); parallelism comes
+        The default model trains at most about 1.3 times faster on two threads than on one, and a fit
+        on all cores beside another busy process slows both many times over (``benchmarks/threads.py``); parallelism comes
         from running fits side by side (``GridSearchCV(n_jobs=...)``, Dask workers: ``docs/scale_out.md``).
         Inference runs with the caller's setting.
     verbose : int, default=0
