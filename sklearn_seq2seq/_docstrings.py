@@ -13,11 +13,12 @@ PARAMETERS = """
         The encoder: ``"recurrent"``, a (bidirectional) GRU or LSTM (``cell``, ``bidirectional``) over
         the steps (or frames); ``"conv_recurrent"``, the same recurrence over learned features of each
         frame: 16 dilated convolutions (ReLU) at each of 2 scales (9 and 33 steps) read the steps, and
-        each frame is their mean and maximum over its real steps, beside the frame's own values; ``"conv"``, no recurrence: three
-        convolutional blocks over the frames (kernels of 7, 5 and 3 frames; ``hidden_size``,
-        ``2 * hidden_size`` and ``hidden_size`` channels; batch normalisation over the real steps; ReLU),
-        the fully convolutional network of Wang et al. (2017); ``cell`` and ``num_layers`` then shape
-        the decoder only, and ``bidirectional`` does not apply; ``"transformer"``, ``num_layers``
+        each frame is their mean and maximum over its real steps, beside the frame's own values;
+        ``"conv"``, no recurrence: three convolutional blocks over the frames (kernels of 7, 5 and 3
+        frames; ``hidden_size``, ``2 * hidden_size`` and ``hidden_size`` channels; batch normalisation
+        over the real steps; ReLU), the fully convolutional network of Wang et al. (2017); ``cell``
+        and ``num_layers`` then shape the decoder only, and ``bidirectional`` does not apply;
+        ``"transformer"``, ``num_layers``
         self-attention blocks of width ``hidden_size`` with sinusoidal position encodings, whose
         attention never reads padded steps. The decoder is recurrent in every case and attends over the
         code. ``"auto"``: ``"conv_recurrent"`` for the encodings of numeric sequences (a
@@ -152,8 +153,9 @@ PARAMETERS = """
         Torch CPU threads that training uses, set for the calling thread only during ``fit`` and
         ``partial_fit`` and restored afterwards (None: the calling thread's torch setting as it is).
         The default model trains at most about 1.3 times faster on two threads than on one, and a fit
-        on all cores beside another busy process slows both many times over (``benchmarks/threads.py``); parallelism comes
-        from running fits side by side (``GridSearchCV(n_jobs=...)``, Dask workers: ``docs/scale_out.md``).
+        on all cores beside another busy process slows both many times over
+        (``benchmarks/threads.py``); parallelism comes from running fits side by side
+        (``GridSearchCV(n_jobs=...)``, Dask workers: ``docs/scale_out.md``).
         Inference runs with the caller's setting.
     verbose : int, default=0
         0: silent; 1: skorch's table of epochs; 2: the table and a progress bar.

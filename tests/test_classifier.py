@@ -105,7 +105,7 @@ def test_class_weight_balanced_and_dict(chirps):
     _, data = model._read_labels(yb, model._read_input(X), None)
     expected = compute_class_weight("balanced", classes=np.unique(yb), y=yb)[yb]
     np.testing.assert_allclose(data["label_weights"], expected, rtol=1e-6)
-    heavy = Seq2SeqClassifier(class_weight={0: 1.0, 1: 0.01, 2: 0.01}, **FAST).fit(X, y)
+    heavy = Seq2SeqClassifier(class_weight={0: 100.0, 1: 0.01, 2: 0.01}, **FAST).fit(X, y)
     plain = Seq2SeqClassifier(**FAST).fit(X, y)
     # the weighted class gains probability on the other classes' sequences, and predictions
     heavy_share, plain_share = heavy.predict_proba(X)[y != 0, 0].mean(), plain.predict_proba(X)[y != 0, 0].mean()
