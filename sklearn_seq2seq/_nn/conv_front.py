@@ -51,15 +51,18 @@ class ConvFrontEnd(nn.Module):
         """Features (B, n_frames, output_size) of ``x`` (B, T, F), or of ``x`` split into frames
         (B, n_frames, frame_length, F) as exported graphs give it, and the lengths in frames."""
         frame_length = self.frame_length
-        frames = to_frames(x, lengths, frame_length)[0]
-        if x.dim() == 4:
+        frames, frame_lengths = to_frames(x, lengths, frame_length)
+        split = x.dim() == 4
+        if split:
             x = x.flatten(1, 2)
         lengths = lengths.to(x.device)
-        real = length_mask(lengths, x.shape[1]).unsqueeze(-1).to(x.dtype)
-        steps = (x * real).transpose(1, 2)
-        features = torch.cat([torch.relu(conv(steps)) for conv in self.convs], dim=1).transpose(1, 2)
-        framed, frame_lengths = to_frames(features, lengths, frame_length)  # zero past each length
-        framed = framed.unflatten(-1, (frame_length, features.shape[2]))
-        real_per_frame = to_frames(real, lengths, frame_length)[0].sum(-1, keepdim=True)
-        mean = framed.sum(2) / real_per_frame.clamp_min(1)
-        return torch.cat([mean, framed.amax(2), frames], dim=-1), frame_lengths
+        # channels first from the convolutions to the pooling, so the filters' outputs are never copied
+        # into another layout
+        real = length_mask(lengths, x.shape[1]).unsqueeze(1).to(x.dtype)  # (B, 1, T)
+        steps = x.transpose(1, 2) * real
+        features = torch.cat([torch.relu(conv(steps)) for conv in self.convs], dim=1) * real  # zero past each length
+        pad = 0 if split else (-x.shape[1]) % frame_length
+        features = nn.functional.pad(features, (0, pad)).unflatten(2, (-1, frame_length))  # (B, C, n_frames, steps)
+        real_per_frame = nn.functional.pad(real, (0, pad)).unflatten(2, (-1, frame_length)).sum(-1)
+        mean = features.sum(-1) / real_per_frame.clamp_min(1)
+        return torch.cat([mean.transpose(1, 2), features.amax(-1).transpose(1, 2), frames], dim=-1), frame_lengths
