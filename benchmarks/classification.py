@@ -10,6 +10,8 @@ the set's own train/test split (accuracy on the test split, fit seconds):
   as in the issue), the other training sequences unlabelled (``-1``): ``classifier`` fitted on all
   training sequences; ``minirocket``, ``raw`` (flattened values, standardised) + ``LogisticRegression``
   and ``1-NN`` on raw values, fitted on the labelled ones only (they cannot use the others);
+  ``encodings``, the same ``Seq2SeqTransformer`` fitted on every training sequence, then
+  ``StandardScaler`` + ``LogisticRegression`` fitted on the labelled ones' encodings;
   ``label_spreading``, :class:`~sklearn.semi_supervised.LabelSpreading` (k-NN kernel) on standardised
   raw values with every training sequence.
 
@@ -19,6 +21,7 @@ one length (ours reads them as they are). MiniRocket is timed after a first call
     pip install -e '.[bench]' -c constraints.txt
     python benchmarks/classification.py                  # everything (about 15 minutes on 2 cores)
     python benchmarks/classification.py --data digits --regime few
+    python benchmarks/classification.py --regime few --only encodings --out results/classification_few_encodings.json
     python benchmarks/classification.py --quick          # Coffee, 3 epochs
 """
 
@@ -28,6 +31,7 @@ import json
 import time
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
@@ -64,6 +68,24 @@ def linear(*steps):
     return make_pipeline(*steps, StandardScaler(), LogisticRegression(max_iter=5000))
 
 
+class LabelledHead(ClassifierMixin, BaseEstimator):
+    """An encoder fitted on every training sequence, and ``linear`` fitted on the encodings of the
+    labelled ones (``-1`` marks the others): the two-step alternative to a semi-supervised classifier."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+
+    def fit(self, X, y):
+        y = np.asarray(y)
+        labelled = y >= 0
+        self.encoder_ = clone(self.encoder).fit(X)
+        self.head_ = linear().fit(self.encoder_.transform(X)[labelled], y[labelled])
+        return self
+
+    def predict(self, X):
+        return self.head_.predict(self.encoder_.transform(X))
+
+
 def contenders(regime: str, params: dict) -> dict:
     """name -> (estimator, needs one length, trains on unlabelled sequences too)"""
     ours = {"random_state": 0, **params}
@@ -73,6 +95,7 @@ def contenders(regime: str, params: dict) -> dict:
                 "minirocket": (linear(*minirocket()), True, False)}
     return {"classifier": (Seq2SeqClassifier(**ours), False, True),
             "minirocket": (linear(*minirocket()), True, False),
+            "encodings": (LabelledHead(Seq2SeqTransformer(n_components=32, **ours)), False, True),
             "raw": (linear(FunctionTransformer(flatten)), True, False),
             "1-NN": (make_pipeline(FunctionTransformer(flatten), KNeighborsClassifier(1)), True, False),
             "label_spreading": (make_pipeline(FunctionTransformer(flatten), StandardScaler(),
@@ -104,6 +127,7 @@ def main() -> None:
     parser.add_argument("--data", action="append", default=[], help=f"data set (repeatable): {', '.join(SETS)}")
     parser.add_argument("--regime", action="append", default=[], choices=REGIMES, help="all or few (repeatable)")
     parser.add_argument("--params", default="{}", help="JSON dict of parameters for our estimators")
+    parser.add_argument("--only", action="append", default=[], help="contender (repeatable): only these")
     args = parser.parse_args()
     params = json.loads(args.params)
     names, regimes = args.data or SETS, args.regime or list(REGIMES)
@@ -119,6 +143,8 @@ def main() -> None:
         for regime in regimes:
             keep = None if regime == "all" else few_labels(name, np.asarray(data[2]))
             for contender, (estimator, fixed, unlabelled) in contenders(regime, params).items():
+                if args.only and contender not in args.only:
+                    continue
                 accuracy, seconds = run(estimator, data, keep, fixed, unlabelled)
                 rows.append({"data": name, "regime": regime, "contender": contender,
                              "n_labelled": int(len(data[2]) if keep is None else keep.sum()),
