@@ -3,10 +3,11 @@ Classifying with few labels: unlabelled sequences help
 ======================================================
 
 Labels are often the scarce part: many recordings, few of them annotated. A
-:class:`~sklearn_seq2seq.Seq2SeqClassifier` takes every training sequence and learns to reconstruct
-all of them, while the labelled ones (any label but ``-1``, the convention of
-:mod:`sklearn.semi_supervised`) also train its classification head, and confidently classified
-unlabelled ones train it through pseudo-labels. Here the digits are read as 8 steps of 8 pixels, a
+:class:`~sklearn_seq2seq.Seq2SeqClassifier` takes every training sequence: it first trains an
+autoencoder on all of them (``pretrain="auto"``, as a ``Seq2SeqTransformer`` would) and starts from
+it, and then keeps learning to reconstruct them while the labelled ones (any label but ``-1``, the
+convention of :mod:`sklearn.semi_supervised`) also train its classification head, and confidently
+classified unlabelled ones train it through pseudo-labels. Here the digits are read as 8 steps of 8 pixels, a
 growing fraction of the training labels is kept, and the classifier is compared with references that
 see only the labelled images (a logistic regression and 1-nearest-neighbour on the pixels) and with
 :class:`~sklearn.semi_supervised.LabelSpreading`, which uses the unlabelled images too.

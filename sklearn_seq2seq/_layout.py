@@ -318,7 +318,10 @@ def learn_layout(
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     """The fitted layout with the decoder input and module arguments the current ``params`` give (for
-    continued training after ``set_params``; ``frame_length="auto"`` keeps the fitted frames)."""
+    continued training after ``set_params``; ``frame_length="auto"`` keeps the fitted frames and
+    ``encoder="auto"`` the fitted encoder, which a classifier may have taken from its pretraining)."""
+    if params["encoder"] == "auto":
+        params = {**params, "encoder": layout.module_kwargs.get("encoder", "recurrent")}
     fitted = layout.module_kwargs.get("frame_length", 1)
     frame_length = fitted if params["frame_length"] == "auto" else int(params["frame_length"])
     decoder_input = resolve_decoder_input(params["decoder_input"], layout.n_target_steps, layout.target_tokens,

@@ -26,6 +26,7 @@ from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 from ._layout import ARCHITECTURE_PARAMS, FittedLayout, module_kwargs
 from ._tokens import TokenSequences
 from ._training import CLASSIFIER_AUTO_STEPS, Seq2SeqNet
+from .transformer import Seq2SeqTransformer
 
 #: The label of unlabelled samples (the convention of :mod:`sklearn.semi_supervised`).
 UNLABELLED = -1
@@ -47,6 +48,11 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
     a class itself (binary labels ``{{-1, 1}}``, as some scikit-learn tools use them); labels ``{{-1,
     0, 1}}`` are two classes and unlabelled samples, so give three classes other labels. Among string
     labels, the number ``-1`` in an object array marks unlabelled samples.
+
+    **Pretraining.** With unlabelled sequences (``pretrain="auto"``), ``fit`` first trains a
+    :class:`Seq2SeqTransformer` of the same parameters on every sequence, as ``fit(X)`` would, and
+    starts the classifier from it: the encodings it learns without labels are a better start than
+    random weights where labels are few (docs/defaults.md).
 
     **Pretrained encoders.** ``pretrained`` starts the classifier from a fitted autoencoder (a
     :class:`Seq2SeqTransformer` fitted with ``fit(X)``, for example once on a large unlabelled
@@ -76,6 +82,13 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         :class:`~sklearn.linear_model.LogisticRegression`: a dict ``{{class: weight}}`` (classes not
         named weigh 1), ``"balanced"`` (inversely proportional to the classes' frequencies among the
         labelled sequences), or None (all 1).
+    pretrain : "auto" or bool, default="auto"
+        Whether ``fit`` first trains a :class:`Seq2SeqTransformer` with this classifier's parameters
+        (``max_epochs`` epochs, or with ``"auto"`` the transformer's own number) on every sequence
+        and starts the classifier from it, as ``pretrained`` would: ``"auto"`` does when some
+        sequences are unlabelled and ``pretrained`` is None. A fit that continues from fitted weights
+        (``warm_start``, ``partial_fit``) never pretrains. True needs ``pretrained=None``. How the
+        default was chosen: ``docs/defaults.md``.
     pretrained : Seq2SeqTransformer, Seq2SeqClassifier, FrozenEstimator of one, or None, default=None
         A fitted autoencoder of this package to start from. Its parameters that shape the model or
         read the data ({", ".join(f"``{name}``" for name in ARCHITECTURE_PARAMS)}) and
@@ -116,6 +129,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         "label_weight": [Interval(Real, 0, None, closed="left")],
         "pseudo_label_threshold": [Interval(Real, 0, 1, closed="both"), None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "pretrain": ["boolean", StrOptions({"auto"})],
         "pretrained": [HasMethods(["transform"]), None],
     }
 
@@ -163,6 +177,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         label_weight: float = 1.0,
         pseudo_label_threshold: float | None = 0.8,
         class_weight: dict | str | None = None,
+        pretrain: bool | str = "auto",
         pretrained: Any = None,
     ) -> None:
         super().__init__(
@@ -180,6 +195,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         self.label_weight = label_weight
         self.pseudo_label_threshold = pseudo_label_threshold
         self.class_weight = class_weight
+        self.pretrain = pretrain
         self.pretrained = pretrained
 
     def __sklearn_tags__(self):
@@ -212,7 +228,23 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         """
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        return self._fit(X, y, targets_from="X")
+        self._validate_params()
+        auto = isinstance(self.pretrain, str)
+        if not auto and self.pretrain and self.pretrained is not None:
+            raise ValueError("pretrain=True trains a model to start from, and pretrained names one: pass "
+                             "pretrain='auto' or False to start from pretrained, or pretrained=None.")
+        unlabelled = not self._labelled(column_or_1d(y), None).all()
+        continuing = self.warm_start and self.__sklearn_is_fitted__()
+        if continuing or self.pretrained is not None or not (unlabelled if auto else self.pretrain):
+            return self._fit(X, y, targets_from="X")
+        shared = Seq2SeqTransformer().get_params(deep=False).keys() & self.get_params(deep=False).keys()
+        params = {name: getattr(self, name) for name in shared}
+        # read by _pretrained_model during this fit only, as a pretrained model would be
+        self._pretraining = Seq2SeqTransformer(**{**params, "warm_start": False, "callbacks": None}).fit(X)
+        try:
+            return self._fit(X, y, targets_from="X")
+        finally:
+            del self._pretraining
 
     def _read_labels(self, y: Any, seqs: Sequences | TokenSequences,
                      layout: FittedLayout | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -266,6 +298,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
 
     def _pretrained_model(self) -> BaseSeq2Seq | None:
         """The fitted autoencoder ``pretrained`` names (unwrapped from a FrozenEstimator), checked."""
+        if getattr(self, "_pretraining", None) is not None:
+            return self._pretraining
         model = self.pretrained
         if model is None:
             return None
