@@ -28,7 +28,7 @@ setup(
         "safetensors>=0.4",
     ],
     extras_require={
-        "test": ["pytest>=7", "pandas>=1.5"],
+        "test": ["pytest>=7", "pytest-xdist>=3", "pandas>=1.5"],
         "plot": ["matplotlib>=3.6"],
         "pandas": ["pandas>=1.5"],
         "dask": ["dask[distributed]>=2024.1"],
