@@ -89,13 +89,14 @@ class LabelledHead(ClassifierMixin, BaseEstimator):
 def contenders(regime: str, params: dict) -> dict:
     """name -> (estimator, needs one length, trains on unlabelled sequences too)"""
     ours = {"random_state": 0, **params}
+    encoder = {name: value for name, value in ours.items() if name in Seq2SeqTransformer().get_params()}
     if regime == "all":
         return {"classifier": (Seq2SeqClassifier(**ours), False, False),
-                "encodings": (linear(Seq2SeqTransformer(n_components=32, **ours)), False, False),
+                "encodings": (linear(Seq2SeqTransformer(n_components=32, **encoder)), False, False),
                 "minirocket": (linear(*minirocket()), True, False)}
     return {"classifier": (Seq2SeqClassifier(**ours), False, True),
             "minirocket": (linear(*minirocket()), True, False),
-            "encodings": (LabelledHead(Seq2SeqTransformer(n_components=32, **ours)), False, True),
+            "encodings": (LabelledHead(Seq2SeqTransformer(n_components=32, **encoder)), False, True),
             "raw": (linear(FunctionTransformer(flatten)), True, False),
             "1-NN": (make_pipeline(FunctionTransformer(flatten), KNeighborsClassifier(1)), True, False),
             "label_spreading": (make_pipeline(FunctionTransformer(flatten), StandardScaler(),
@@ -126,7 +127,8 @@ def main() -> None:
     parser = make_parser(__doc__, "classification", quick_help="Coffee, 3 epochs")
     parser.add_argument("--data", action="append", default=[], help=f"data set (repeatable): {', '.join(SETS)}")
     parser.add_argument("--regime", action="append", default=[], choices=REGIMES, help="all or few (repeatable)")
-    parser.add_argument("--params", default="{}", help="JSON dict of parameters for our estimators")
+    parser.add_argument("--params", default="{}",
+                        help="JSON dict of parameters for our estimators (the transformer takes those it has)")
     parser.add_argument("--only", action="append", default=[], help="contender (repeatable): only these")
     args = parser.parse_args()
     params = json.loads(args.params)

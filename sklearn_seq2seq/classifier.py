@@ -49,10 +49,11 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
     0, 1}}`` are two classes and unlabelled samples, so give three classes other labels. Among string
     labels, the number ``-1`` in an object array marks unlabelled samples.
 
-    **Pretraining.** With unlabelled sequences (``pretrain="auto"``), ``fit`` first trains a
-    :class:`Seq2SeqTransformer` of the same parameters on every sequence, as ``fit(X)`` would, and
-    starts the classifier from it: the encodings it learns without labels are a better start than
-    random weights where labels are few (docs/defaults.md).
+    **Pretraining.** Unless ``pretrained`` names a model (``pretrain="auto"``), ``fit`` first trains a
+    :class:`Seq2SeqTransformer` of the same parameters on every sequence, labelled or not, as
+    ``fit(X)`` would, and starts the classifier from it: the encodings it learns without labels are a
+    better start than random weights, with few labels or all of them (docs/defaults.md), at about
+    twice to three times the fit time; ``pretrain=False`` skips it.
 
     **Pretrained encoders.** ``pretrained`` starts the classifier from a fitted autoencoder (a
     :class:`Seq2SeqTransformer` fitted with ``fit(X)``, for example once on a large unlabelled
@@ -85,8 +86,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
     pretrain : "auto" or bool, default="auto"
         Whether ``fit`` first trains a :class:`Seq2SeqTransformer` with this classifier's parameters
         (``max_epochs`` epochs, or with ``"auto"`` the transformer's own number) on every sequence
-        and starts the classifier from it, as ``pretrained`` would: ``"auto"`` does when some
-        sequences are unlabelled and ``pretrained`` is None. A fit that continues from fitted weights
+        and starts the classifier from it, as ``pretrained`` would: ``"auto"`` does unless
+        ``pretrained`` names a model to start from. A fit that continues from fitted weights
         (``warm_start``, ``partial_fit``) never pretrains. True needs ``pretrained=None``. How the
         default was chosen: ``docs/defaults.md``.
     pretrained : Seq2SeqTransformer, Seq2SeqClassifier, FrozenEstimator of one, or None, default=None
@@ -233,10 +234,10 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         if not auto and self.pretrain and self.pretrained is not None:
             raise ValueError("pretrain=True trains a model to start from, and pretrained names one: pass "
                              "pretrain='auto' or False to start from pretrained, or pretrained=None.")
-        unlabelled = not self._labelled(column_or_1d(y), None).all()
         continuing = self.warm_start and self.__sklearn_is_fitted__()
-        if continuing or self.pretrained is not None or not (unlabelled if auto else self.pretrain):
+        if continuing or self.pretrained is not None or not self.pretrain:
             return self._fit(X, y, targets_from="X")
+        self._read_labels(y, self._read_input(X), None)  # refuse bad labels before minutes of pretraining
         shared = Seq2SeqTransformer().get_params(deep=False).keys() & self.get_params(deep=False).keys()
         params = {name: getattr(self, name) for name in shared}
         # read by _pretrained_model during this fit only, as a pretrained model would be

@@ -148,7 +148,7 @@ def test_a_pretrained_autoencoder_starts_the_classifier_and_stays_as_it_was(chir
         Seq2SeqClassifier(pretrained=regressor).fit(X, y)
 
 
-def test_with_unlabelled_sequences_fit_starts_from_an_autoencoder_of_every_sequence(chirps, monkeypatch):
+def test_fit_starts_from_an_autoencoder_of_every_sequence_unless_given_a_model_to_start_from(chirps, monkeypatch):
     X, y = chirps
     few = np.where(np.arange(120) < 30, y, -1)
     fits, original = [], Seq2SeqTransformer.fit
@@ -163,12 +163,17 @@ def test_with_unlabelled_sequences_fit_starts_from_an_autoencoder_of_every_seque
     alone = Seq2SeqTransformer(**still).fit(X)  # the same parameters and seed, fitted on every sequence
     assert fits == [120, 120] and model.encoder_ == alone.encoder_ == "conv_recurrent"
     np.testing.assert_allclose(model.transform(X), alone.transform(X), atol=1e-5)
-    assert Seq2SeqClassifier(**still).fit(X, y).encoder_ == "conv" and len(fits) == 2  # all labelled: no pretraining
-    assert Seq2SeqClassifier(pretrain=False, **still).fit(X, few).encoder_ == "conv" and len(fits) == 2
-    assert Seq2SeqClassifier(pretrain=True, **still).fit(X, y).encoder_ == "conv_recurrent" and len(fits) == 3
+    assert Seq2SeqClassifier(**still).fit(X, y).encoder_ == "conv_recurrent" and fits == [120] * 3  # all labelled
+    assert Seq2SeqClassifier(pretrain=False, **still).fit(X, few).encoder_ == "conv" and len(fits) == 3
+    assert Seq2SeqClassifier(pretrain=True, **still).fit(X, y).encoder_ == "conv_recurrent" and len(fits) == 4
+    Seq2SeqClassifier(pretrained=FrozenEstimator(alone), **still).fit(X, few)
+    assert len(fits) == 4
     continued = Seq2SeqClassifier(warm_start=True, **still).fit(X, few)
     continued.fit(X, few)  # continues from its weights: no second pretraining
-    assert len(fits) == 4
+    assert len(fits) == 5
+    with pytest.raises(ValueError, match="Unknown label type"):  # refused before pretraining
+        Seq2SeqClassifier(**still).fit(X, np.linspace(0, 1, 120))
+    assert len(fits) == 5
     with pytest.raises(ValueError, match="pretrain=True.*pretrained names one"):
         Seq2SeqClassifier(pretrain=True, pretrained=FrozenEstimator(alone)).fit(X, few)
 

@@ -102,9 +102,11 @@ def test_auto_encoder_is_convolutional_for_numeric_encodings_one_number_and_labe
     assert Seq2SeqRegressor(**one).fit(["ab", "cde"] * 8, np.arange(16.0)).encoder_ == "recurrent"  # tokens
     assert Seq2SeqTransformer(**one).fit(X).encoder_ == "conv_recurrent"  # numeric encodings
     assert Seq2SeqTransformer(**one).fit(["ab", "cde"] * 8).encoder_ == "recurrent"  # token encodings
-    classifier = Seq2SeqClassifier(**one).fit(X, np.arange(16) % 2)
+    classifier = Seq2SeqClassifier(pretrain=False, **one).fit(X, np.arange(16) % 2)
     assert classifier.encoder_ == "conv" and isinstance(classifier.net_.module_.encoder, ConvolutionalEncoder)
-    assert Seq2SeqClassifier(**one).fit(["ab", "cde"] * 8, np.arange(16) % 2).encoder_ == "recurrent"  # tokens
+    tokens = Seq2SeqClassifier(pretrain=False, **one).fit(["ab", "cde"] * 8, np.arange(16) % 2)
+    assert tokens.encoder_ == "recurrent"
+    assert Seq2SeqClassifier(**one).fit(X, np.arange(16) % 2).encoder_ == "conv_recurrent"  # its pretraining's
     model = Seq2SeqRegressor(encoder="recurrent", **one).fit(X, X[:, 0, 0])
     assert model.encoder_ == "recurrent" and model.net_.module_.front is None
     assert Seq2SeqRegressor(**one).fit(X, X[:, 0, 0]).net_.module_.front is not None
