@@ -26,11 +26,12 @@ PARAMETERS = """
         the development suite, at 1.3-2.0 times the fit time, and when numeric sequences are fitted
         to one number per sample (a ``Seq2SeqRegressor`` with ``y`` of shape ``(n_samples,)``), where
         it gave half the error on average over three seeds; ``"conv"`` for a ``Seq2SeqClassifier`` of
-        numeric sequences, where it was more accurate on average over the development suite, with all
-        labels and with few; ``"recurrent"`` otherwise: for tokens, forecasts and other sequence
-        targets the convolutions' results were mixed or worse, or not measured (figures in
-        ``docs/defaults.md``). A classifier started from a ``pretrained`` model keeps that model's
-        encoder. The choice made is ``encoder_``.
+        numeric sequences that does not pretrain (``pretrain=False``), where it was more accurate on
+        average over the development suite, with all labels and with few; ``"recurrent"`` otherwise:
+        for tokens, forecasts and other sequence targets the convolutions' results were mixed or worse,
+        or not measured (figures in ``docs/defaults.md``). A classifier that pretrains, or starts from a
+        ``pretrained`` model, keeps that model's encoder (``"auto"`` resolves as for the transformer).
+        The choice made is ``encoder_``.
     frame_length : int or "auto", default="auto"
         Numeric sequences are read and decoded this many steps at a time: each encoder and decoder step
         sees a frame of ``frame_length`` consecutive steps (Tacotron's "reduction factor"), so the
