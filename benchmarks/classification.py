@@ -89,14 +89,14 @@ class LabelledHead(ClassifierMixin, BaseEstimator):
 def contenders(regime: str, params: dict) -> dict:
     """name -> (estimator, needs one length, trains on unlabelled sequences too)"""
     ours = {"random_state": 0, **params}
-    encoder = {name: value for name, value in ours.items() if name in Seq2SeqTransformer().get_params()}
+    transformer_params = {name: value for name, value in ours.items() if name in Seq2SeqTransformer().get_params()}
     if regime == "all":
         return {"classifier": (Seq2SeqClassifier(**ours), False, False),
-                "encodings": (linear(Seq2SeqTransformer(n_components=32, **encoder)), False, False),
+                "encodings": (linear(Seq2SeqTransformer(n_components=32, **transformer_params)), False, False),
                 "minirocket": (linear(*minirocket()), True, False)}
     return {"classifier": (Seq2SeqClassifier(**ours), False, True),
             "minirocket": (linear(*minirocket()), True, False),
-            "encodings": (LabelledHead(Seq2SeqTransformer(n_components=32, **encoder)), False, True),
+            "encodings": (LabelledHead(Seq2SeqTransformer(n_components=32, **transformer_params)), False, True),
             "raw": (linear(FunctionTransformer(flatten)), True, False),
             "1-NN": (make_pipeline(FunctionTransformer(flatten), KNeighborsClassifier(1)), True, False),
             "label_spreading": (make_pipeline(FunctionTransformer(flatten), StandardScaler(),

@@ -110,3 +110,14 @@ def test_date_normalisation_example_runs(tmp_path):
     assert results["greedy_exact_match"] >= 0.95  # strings in, ISO dates out, on held-out dates
     assert results["beam5_exact_match"] >= results["greedy_exact_match"] - 0.01
     assert "'3/3/98' -> 1998-03-03" in run.stdout.replace("  ", "")
+
+
+def test_classification_benchmark_gives_the_transformer_only_the_parameters_it_has():
+    check = ("import classification\n"
+             "for regime in ('all', 'few'):\n"
+             "    contenders = classification.contenders(regime, {'pretrain': False, 'hidden_size': 8})\n"
+             "    classifier, transformer = contenders['classifier'][0], contenders['encodings'][0]\n"
+             "    transformer = transformer.encoder if regime == 'few' else transformer[0]\n"
+             "    assert classifier.pretrain is False and classifier.hidden_size == 8\n"
+             "    assert transformer.hidden_size == 8 and not hasattr(transformer, 'pretrain')\n")
+    subprocess.run([sys.executable, "-c", check], cwd=BENCHMARKS, check=True, timeout=120)
