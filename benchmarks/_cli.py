@@ -1,5 +1,6 @@
-"""What every benchmark script shares: its command line (``--quick``, ``--out``), the line that names
-the machine, writing the JSON result with the machine's facts, and timing a call."""
+"""What every benchmark script shares: its command line (``--quick``, ``--out``, ``--seeds``), the line
+that names the machine, writing the JSON result with the machine's facts, summarising results over
+seeds, and timing a call."""
 
 from __future__ import annotations
 
@@ -23,6 +24,47 @@ def make_parser(doc: str, name: str, quick_help: str = "tiny sizes (CI runs this
     parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--out", default=str(RESULTS / f"{name}.json"), help="where to write the JSON result")
     return parser
+
+
+def add_seeds(parser: argparse.ArgumentParser, default: int = 1) -> None:
+    """``--seeds N``: run every contender that takes a ``random_state`` with seeds 0 to N - 1."""
+    parser.add_argument("--seeds", type=int, default=default,
+                        help=f"run every contender that takes a random_state with seeds 0 to N - 1 (default {default})")
+
+
+def over_seeds(rows: list[dict], group: tuple[str, ...], metric: str) -> list[dict]:
+    """``metric`` of ``rows`` summarised over their ``"seed"`` within each group of equal ``group`` keys.
+
+    Returns one dict per group, in the order the groups first appear: the group's keys, then ``metric``
+    as the list of its values in seed order, ``mean_<metric>``, ``min_<metric>`` and ``max_<metric>``, and
+    ``mean_fit_s`` where the rows have ``fit_s``. Rows whose ``metric`` is None (not run) are left out.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        if row.get(metric) is not None:
+            groups.setdefault(tuple(row[key] for key in group), []).append(row)
+    summary = []
+    for key, members in groups.items():
+        members = sorted(members, key=lambda row: row["seed"])
+        values = [row[metric] for row in members]
+        entry = {**dict(zip(group, key)), "seeds": [row["seed"] for row in members], metric: values,
+                 f"mean_{metric}": round(statistics.fmean(values), 4), f"min_{metric}": min(values),
+                 f"max_{metric}": max(values)}
+        if all("fit_s" in row for row in members):
+            entry["mean_fit_s"] = round(statistics.fmean(row["fit_s"] for row in members), 2)
+        summary.append(entry)
+    return summary
+
+
+def print_over_seeds(summary: list[dict], group: tuple[str, ...], metric: str) -> None:
+    """Print :func:`over_seeds`' summary as a markdown table: the group, the value of every seed, their
+    mean and the mean fit seconds."""
+    print(f"| {' | '.join(group)} | {metric} per seed | mean | fit s (mean) |")
+    print("|" + "---|" * (len(group) + 3))
+    for entry in summary:
+        per_seed = " / ".join(f"{value:.3f}" for value in entry[metric])
+        fit = f"{entry['mean_fit_s']:.1f}" if "mean_fit_s" in entry else ""
+        print(f"| {' | '.join(str(entry[key]) for key in group)} | {per_seed} | {entry[f'mean_{metric}']:.3f} | {fit} |")
 
 
 def machine() -> dict:

@@ -17,12 +17,16 @@ the set's own train/test split (accuracy on the test split, fit seconds):
 
 Variable-length series are zero-padded to the longest training series for the contenders that need
 one length (ours reads them as they are). MiniRocket is timed after a first call that compiles it.
+With ``--seeds N`` the contenders that have a ``random_state`` (ours and MiniRocket) run with seeds 0
+to N - 1 (raw values, 1-NN and ``LabelSpreading`` once; the labelled 10% stay the same), and a table
+of each one's mean over the seeds follows (in the JSON: ``summary``).
 
     pip install -e '.[bench]' -c constraints.txt
     python benchmarks/classification.py                  # everything (about 15 minutes on 2 cores)
     python benchmarks/classification.py --data digits --regime few
     python benchmarks/classification.py --regime few --only encodings --out results/classification_few_encodings.json
     python benchmarks/classification.py --quick          # Coffee, 3 epochs
+    python benchmarks/classification.py --regime all --only classifier --seeds 3   # mean over seeds 0-2
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.semi_supervised import LabelSpreading
 
-from _cli import machine_line, make_parser, write_result
+from _cli import add_seeds, machine_line, make_parser, over_seeds, print_over_seeds, write_result
 from _datasets import split
 from _real_datasets import SUITE
 from encoding_quality import data_set, flatten, minirocket, padded
@@ -47,6 +51,8 @@ from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqTransformer
 
 SETS = [name for name, (task, *_) in SUITE.items() if task == "classification"] + ["digits"]
 REGIMES = ("all", "few")
+#: Contenders without a ``random_state``: run once, whatever ``--seeds`` says.
+SEEDLESS = ("raw", "1-NN", "label_spreading")
 #: The fraction of training labels kept in the few-labels regime (digits: the first 60 images).
 FEW_FRACTION = 0.1
 
@@ -86,16 +92,16 @@ class LabelledHead(ClassifierMixin, BaseEstimator):
         return self.head_.predict(self.encoder_.transform(X))
 
 
-def contenders(regime: str, params: dict) -> dict:
-    """name -> (estimator, needs one length, trains on unlabelled sequences too)"""
-    ours = {"random_state": 0, **params}
+def contenders(regime: str, params: dict, seed: int = 0) -> dict:
+    """name -> (estimator, needs one length, trains on unlabelled sequences too), with ``random_state=seed``"""
+    ours = {"random_state": seed, **params}
     transformer_params = {name: value for name, value in ours.items() if name in Seq2SeqTransformer().get_params()}
     if regime == "all":
         return {"classifier": (Seq2SeqClassifier(**ours), False, False),
                 "encodings": (linear(Seq2SeqTransformer(n_components=32, **transformer_params)), False, False),
-                "minirocket": (linear(*minirocket()), True, False)}
+                "minirocket": (linear(*minirocket(seed)), True, False)}
     return {"classifier": (Seq2SeqClassifier(**ours), False, True),
-            "minirocket": (linear(*minirocket()), True, False),
+            "minirocket": (linear(*minirocket(seed)), True, False),
             "encodings": (LabelledHead(Seq2SeqTransformer(n_components=32, **transformer_params)), False, True),
             "raw": (linear(FunctionTransformer(flatten)), True, False),
             "1-NN": (make_pipeline(FunctionTransformer(flatten), KNeighborsClassifier(1)), True, False),
@@ -130,6 +136,7 @@ def main() -> None:
     parser.add_argument("--params", default="{}",
                         help="JSON dict of parameters for our estimators (the transformer takes those it has)")
     parser.add_argument("--only", action="append", default=[], help="contender (repeatable): only these")
+    add_seeds(parser)
     args = parser.parse_args()
     params = json.loads(args.params)
     names, regimes = args.data or SETS, args.regime or list(REGIMES)
@@ -144,15 +151,20 @@ def main() -> None:
         data = split("digits") if name == "digits" else data_set(name)[:4]
         for regime in regimes:
             keep = None if regime == "all" else few_labels(name, np.asarray(data[2]))
-            for contender, (estimator, fixed, unlabelled) in contenders(regime, params).items():
-                if args.only and contender not in args.only:
-                    continue
-                accuracy, seconds = run(estimator, data, keep, fixed, unlabelled)
-                rows.append({"data": name, "regime": regime, "contender": contender,
-                             "n_labelled": int(len(data[2]) if keep is None else keep.sum()),
-                             "accuracy": round(accuracy, 4), "fit_s": round(seconds, 2)})
-                print(f"{name:9s} {regime:4s} {contender:16s} accuracy {accuracy:.4f}  fit {seconds:7.1f} s", flush=True)
-    write_result(args.out, {"params": params, "rows": rows})
+            for seed in range(args.seeds):
+                for contender, (estimator, fixed, unlabelled) in contenders(regime, params, seed).items():
+                    if (args.only and contender not in args.only) or (seed > 0 and contender in SEEDLESS):
+                        continue
+                    accuracy, seconds = run(estimator, data, keep, fixed, unlabelled)
+                    rows.append({"data": name, "regime": regime, "contender": contender, "seed": seed,
+                                 "n_labelled": int(len(data[2]) if keep is None else keep.sum()),
+                                 "accuracy": round(accuracy, 4), "fit_s": round(seconds, 2)})
+                    print(f"{name:9s} {regime:4s} {contender:16s} accuracy {accuracy:.4f}  fit {seconds:7.1f} s  "
+                          f"seed {seed}", flush=True)
+    summary = over_seeds(rows, ("data", "regime", "contender"), "accuracy")
+    if args.seeds > 1:
+        print_over_seeds(summary, ("data", "regime", "contender"), "accuracy")
+    write_result(args.out, {"params": params, "seeds": args.seeds, "rows": rows, "summary": summary})
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from sklearn.metrics import root_mean_squared_error
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from _cli import machine_line, make_parser, write_result
+from _cli import add_seeds, machine_line, make_parser, write_result
 from _real_datasets import SUITE, load
 from _references import flatten, ridge_steps
 from sklearn_seq2seq import Seq2SeqRegressor
@@ -38,7 +38,7 @@ def references(X_train, X_test, y_train, y_test) -> dict:
 
 def main() -> None:
     parser = make_parser(__doc__, "regression")
-    parser.add_argument("--seeds", type=int, default=3)
+    add_seeds(parser, default=3)
     parser.add_argument("--params", default="{}", help="JSON dict of parameters for every Seq2SeqRegressor")
     args = parser.parse_args()
     names = [name for name, (task, _) in SUITE.items() if task == "regression"]

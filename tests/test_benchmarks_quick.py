@@ -121,3 +121,21 @@ def test_classification_benchmark_gives_the_transformer_only_the_parameters_it_h
              "    assert classifier.pretrain is False and classifier.hidden_size == 8\n"
              "    assert transformer.hidden_size == 8 and not hasattr(transformer, 'pretrain')\n")
     subprocess.run([sys.executable, "-c", check], cwd=BENCHMARKS, check=True, timeout=120)
+
+
+def test_results_over_seeds_are_summarised_per_data_set_and_contender():
+    check = ("from _cli import over_seeds\n"
+             "rows = [{'data': 'A', 'contender': 'ours', 'seed': 1, 'accuracy': 0.5, 'fit_s': 3.0},\n"
+             "        {'data': 'A', 'contender': 'ours', 'seed': 0, 'accuracy': 0.8, 'fit_s': 1.0},\n"
+             "        {'data': 'A', 'contender': 'ours', 'seed': 2, 'accuracy': 0.6, 'fit_s': 2.0},\n"
+             "        {'data': 'A', 'contender': 'raw', 'seed': 0, 'accuracy': 0.4, 'fit_s': 0.1},\n"
+             "        {'data': 'A', 'contender': 'previous', 'seed': 0, 'accuracy': None},\n"
+             "        {'data': 'T', 'contender': 'ours', 'seed': 0, 'rmse': 3.0, 'fit_s': 1.0}]\n"
+             "ours, raw = over_seeds(rows, ('data', 'contender'), 'accuracy')\n"
+             "assert ours['seeds'] == [0, 1, 2] and ours['accuracy'] == [0.8, 0.5, 0.6], ours\n"
+             "assert (ours['mean_accuracy'], ours['min_accuracy'], ours['max_accuracy']) == (0.6333, 0.5, 0.8), ours\n"
+             "assert ours['mean_fit_s'] == 2.0 and (ours['data'], ours['contender']) == ('A', 'ours'), ours\n"
+             "assert raw['accuracy'] == [0.4] and raw['mean_accuracy'] == 0.4, raw\n"
+             "[tecator] = over_seeds(rows, ('data', 'contender'), 'rmse')\n"
+             "assert tecator['data'] == 'T' and tecator['mean_rmse'] == 3.0, tecator\n")
+    subprocess.run([sys.executable, "-c", check], cwd=BENCHMARKS, check=True, timeout=120)
