@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _inference as inference
 from ._data import Sequences, to_user
-from ._layout import FittedLayout, learn_layout, relayout
+from ._layout import AUTO_MAX_FRAMES, FittedLayout, learn_layout, relayout
 from ._nn.attention import ATTENTION_KINDS
 from ._nn.decoder import DECODER_INPUTS
 from ._nn.encoder import RNN_CELLS
@@ -90,6 +90,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
 
     #: The optimiser steps ``max_epochs="auto"`` aims at.
     _auto_steps: int = AUTO_STEPS
+    #: The most frames ``frame_length="auto"`` lets the longest numeric sequence take.
+    _auto_max_frames: int = AUTO_MAX_FRAMES
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -332,7 +334,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     def _learn_layout(self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences,
                       targets_from: str, params: dict, *, seed: int, classes: np.ndarray | None) -> FittedLayout:
         """The fitted layout of a fresh fit (see :func:`~sklearn_seq2seq._layout.learn_layout`)."""
-        return learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes)
+        return learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes,
+                            max_frames=self._auto_max_frames)
 
     def _start_from(self, net: Seq2SeqNet) -> None:
         """Set the initialised ``net``'s starting weights (a pretrained model's); by default keep them."""

@@ -38,8 +38,9 @@ PARAMETERS = """
         recurrence is ``frame_length`` times shorter and long series fit in seconds. Nothing is
         averaged away: a frame holds all of its steps' values, and padding never enters a frame.
         ``"auto"``: the smallest frame length that makes the longest numeric sequence seen in ``fit``
-        at most 64 frames long (1 for sequences of up to 64 steps). Token sequences are read a token at
-        a time. The choice made is ``frame_length_``.
+        at most 32 frames long (1 for sequences of up to 32 steps), and 64 for a classifier (and the
+        autoencoder it pretrains). Token sequences are read a token at a time. The choice made is
+        ``frame_length_``.
     num_layers : int, default=1
         Stacked recurrent layers in the encoder and in the decoder.
     bidirectional : bool, default=True
@@ -74,8 +75,8 @@ PARAMETERS = """
         (the target under teacher forcing, the model's own prediction when generating); ``"zeros"``,
         nothing. ``"auto"``: ``"previous"`` when the longest target sequence in ``fit`` takes more than
         100 decoder steps (frames, see ``frame_length``), ``"position"`` otherwise; with
-        ``frame_length="auto"`` numeric targets take at most 64 frames, so ``"auto"`` means
-        ``"position"`` for them (teacher forcing learned the data's next value rather than an encoding,
+        ``frame_length="auto"`` numeric targets take at most 32 frames (64 for classifiers), so
+        ``"auto"`` means ``"position"`` for them (teacher forcing learned the data's next value rather than an encoding,
         and generated poorly: ``docs/defaults.md``). The choice made is ``decoder_input_``.
     teacher_forcing : float or (float, float), default=1.0
         With ``decoder_input="previous"``: the probability of feeding the decoder the target rather than

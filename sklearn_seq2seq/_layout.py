@@ -25,8 +25,10 @@ TARGET_SOURCES = ("X", "y")
 AUTO_PREVIOUS_ABOVE_STEPS = 100
 
 #: ``frame_length="auto"`` stacks steps into frames so that the longest numeric sequence seen in ``fit``
-#: takes at most this many encoder (and decoder) steps (how it was chosen: docs/defaults.md).
-AUTO_MAX_FRAMES = 64
+#: takes at most this many encoder (and decoder) steps; classifiers keep at most
+#: ``CLASSIFIER_AUTO_MAX_FRAMES`` (how both were chosen: docs/defaults.md).
+AUTO_MAX_FRAMES = 32
+CLASSIFIER_AUTO_MAX_FRAMES = 64
 
 #: ``contrastive="auto"``: the weight of the contrastive term for autoencoders of numeric sequences
 #: (0 for supervised fits and token inputs; how it was chosen: docs/defaults.md).
@@ -227,11 +229,12 @@ def resolve_decoder_input(decoder_input: str, n_target_steps: int, token_targets
     return decoder_input
 
 
-def resolve_frame_length(frame_length: int | str, longest_numeric: int) -> int:
+def resolve_frame_length(frame_length: int | str, longest_numeric: int, max_frames: int = AUTO_MAX_FRAMES) -> int:
     """The frame length the parameter ``frame_length`` means when the longest numeric input or target
-    sequence has ``longest_numeric`` steps ("auto" resolved; 1 when every side is tokens)."""
+    sequence has ``longest_numeric`` steps ("auto" resolved so that it takes at most ``max_frames``
+    frames; 1 when every side is tokens)."""
     if frame_length == "auto":
-        return max(1, -(-longest_numeric // AUTO_MAX_FRAMES))
+        return max(1, -(-longest_numeric // max_frames))
     return int(frame_length)
 
 
@@ -243,6 +246,7 @@ def learn_layout(
     *,
     seed: int,
     classes: np.ndarray | None = None,
+    max_frames: int = AUTO_MAX_FRAMES,
 ) -> FittedLayout:
     """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
     vocabularies, and the module's arguments.
@@ -259,6 +263,8 @@ def learn_layout(
         The seed drawn for this fit.
     classes : ndarray or None, default=None
         A classifier's class labels (its module gets a head with one output per class).
+    max_frames : int, default=AUTO_MAX_FRAMES
+        The most frames ``frame_length="auto"`` lets the longest numeric sequence take (the estimator's own).
 
     Raises
     ------
@@ -296,7 +302,7 @@ def learn_layout(
         else:
             x_mean, x_scale = np.zeros(seqs.values.shape[2]), np.ones(seqs.values.shape[2])
     longest_numeric = max(0 if token_inputs else seqs.values.shape[1], 0 if token_targets else n_target_steps)
-    frame_length = resolve_frame_length(params["frame_length"], longest_numeric)
+    frame_length = resolve_frame_length(params["frame_length"], longest_numeric, max_frames)
     vocabulary = seqs.vocabulary if token_inputs else None
     target_vocabulary = None
     if token_targets:

@@ -23,7 +23,8 @@ from . import _inference as inference
 from ._base import BaseSeq2Seq
 from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
-from ._layout import ARCHITECTURE_PARAMS, FittedLayout, module_kwargs
+from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, module_kwargs,
+                      resolve_frame_length)
 from ._tokens import TokenSequences
 from ._training import CLASSIFIER_AUTO_STEPS, Seq2SeqNet
 from .transformer import Seq2SeqTransformer
@@ -124,6 +125,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
     """
 
     _auto_steps = CLASSIFIER_AUTO_STEPS
+    _auto_max_frames = CLASSIFIER_AUTO_MAX_FRAMES
 
     _parameter_constraints: dict = {
         **BaseSeq2Seq._parameter_constraints,
@@ -237,9 +239,14 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         continuing = self.warm_start and self.__sklearn_is_fitted__()
         if continuing or self.pretrained is not None or not self.pretrain:
             return self._fit(X, y, targets_from="X")
-        self._read_labels(y, self._read_input(X), None)  # refuse bad labels before minutes of pretraining
+        seqs = self._read_input(X)
+        self._read_labels(y, seqs, None)  # refuse bad labels before minutes of pretraining
         shared = Seq2SeqTransformer().get_params(deep=False).keys() & self.get_params(deep=False).keys()
         params = {name: getattr(self, name) for name in shared}
+        # the transformer frames the sequences as this classifier would (a classifier's frames are its own:
+        # docs/defaults.md), and the classifier starts from its layout
+        longest_numeric = 0 if isinstance(seqs, TokenSequences) else seqs.values.shape[1]
+        params["frame_length"] = resolve_frame_length(self.frame_length, longest_numeric, self._auto_max_frames)
         # read by _pretrained_model during this fit only, as a pretrained model would be
         self._pretraining = Seq2SeqTransformer(**{**params, "warm_start": False, "callbacks": None}).fit(X)
         try:

@@ -274,7 +274,7 @@ def test_decoder_input_auto_depends_on_target_length_in_frames():
     long = Seq2SeqTransformer(**{**FAST, "max_epochs": 1}, frame_length=1).fit(rng.normal(size=(10, 120)))
     assert short.decoder_input_ == "position" and long.decoder_input_ == "previous"  # 120 decoder steps
     in_frames = Seq2SeqTransformer(**{**FAST, "max_epochs": 1}).fit(rng.normal(size=(10, 120)))
-    assert in_frames.frame_length_ == 2 and in_frames.decoder_input_ == "position"  # 60 frames
+    assert in_frames.frame_length_ == 4 and in_frames.decoder_input_ == "position"  # 30 frames
     assert long.predict(rng.normal(size=(2, 120))).shape == (2, 120)
     assert Seq2SeqTransformer(**{**FAST, "max_epochs": 1}, decoder_input="zeros").fit(
         rng.normal(size=(10, 120))).decoder_input_ == "zeros"

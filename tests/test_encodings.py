@@ -39,10 +39,21 @@ def test_long_ragged_sequences_in_frames_encode_alone_as_in_any_batch(encoder):
 
 
 def test_auto_frame_length_follows_the_longest_sequence():
-    assert Seq2SeqTransformer(max_epochs=1, **FAST).fit(np.zeros((4, 300, 1))).frame_length_ == 5  # ceil(300/64)
+    assert Seq2SeqTransformer(max_epochs=1, **FAST).fit(np.zeros((4, 300, 1))).frame_length_ == 10  # ceil(300/32)
+    assert Seq2SeqRegressor(max_epochs=1, **FAST).fit(np.zeros((4, 300, 1)), np.arange(4.0)).frame_length_ == 10
     assert Seq2SeqTransformer(max_epochs=1, **FAST).fit(np.zeros((4, 8, 3))).frame_length_ == 1
     strings = Seq2SeqTransformer(max_epochs=1, **FAST).fit(["a" * 200, "b" * 150])
     assert strings.frame_length_ == 1  # tokens are read one at a time
+
+
+def test_classifiers_keep_frames_of_their_own_bound_and_pretrain_with_them():
+    X, y = np.zeros((4, 300, 1)), np.array([0, 1, 0, 1])
+    fast = {**FAST, "max_epochs": 1}
+    assert Seq2SeqClassifier(pretrain=False, **fast).fit(X, y).frame_length_ == 5  # ceil(300/64)
+    # the autoencoder it pretrains (a transformer would take frames of 10) frames the series as the classifier
+    pretrained = Seq2SeqClassifier(**fast).fit(X, y)
+    assert pretrained.frame_length_ == 5
+    assert Seq2SeqClassifier(frame_length=3, **fast).fit(X, y).frame_length_ == 3
 
 
 def test_frames_learn_a_long_autoencoder():
@@ -50,7 +61,7 @@ def test_frames_learn_a_long_autoencoder():
     rng = np.random.RandomState(0)
     X = np.sin(t[None, :] * rng.uniform(0.5, 1.5, size=(64, 1)))[:, :, None]
     model = Seq2SeqTransformer(max_epochs=150, contrastive=0.0, hidden_size=32, n_components=8, random_state=0).fit(X)
-    assert model.frame_length_ == 7 and model.decoder_input_ == "position"  # 58 frames
+    assert model.frame_length_ == 13 and model.decoder_input_ == "position"  # 31 frames
     # (teacher forcing, the previous "auto" for targets over 100 steps, generated worse than the mean here)
     # mean squared error of the reconstructions against the variance of the data (about 0.5)
     assert np.mean((model.predict(X) - X) ** 2) < 0.25 * X.var()
@@ -88,7 +99,7 @@ def test_conv_recurrent_encoder_learns_the_frequency_of_long_series():
     X = (np.sin(freq * t + rng.uniform(0, 2 * np.pi, size=(240, 1))) + 0.1 * rng.normal(size=(240, 200)))
     model = Seq2SeqRegressor(encoder="conv_recurrent", max_epochs=30, hidden_size=32, random_state=0)
     model.fit(X[:200], freq[:200, 0])
-    assert model.frame_length_ == 4  # 50 frames
+    assert model.frame_length_ == 7  # 29 frames
     assert model.score(X[200:], freq[200:, 0]) > 0.8
 
 
