@@ -89,7 +89,8 @@ def attention(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int)
 
     def weights(x, lengths):
         code, states, mask = net.module_.encode(x, lengths)
-        return net.module_.decode(code, n_steps, states, mask)[1][:, :, : x.shape[1]]  # encoder frames: to steps
+        # encoder frames: to steps
+        return net.module_.decode(code, n_steps, states, mask, input_lengths=lengths)[1][:, :, : x.shape[1]]
 
     return map_batches(net, {"x": x, "lengths": lengths}, weights)
 

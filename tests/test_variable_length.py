@@ -119,9 +119,11 @@ def test_ragged_sequence_targets_for_regressor_and_transformer():
     assert all(p.shape == (5, 1) for p in model.predict(X[:3]))
 
 
-def test_attention_weights_per_sequence_without_padding(ragged):
-    X = ragged[0][:4]
-    model = Seq2SeqRegressor(**FAST, attend_over="encoder").fit(ragged[0], [x[:, :1] for x in ragged[0]])
+@pytest.mark.parametrize("frame_length", [1, 2])
+def test_attention_weights_per_sequence_without_padding(ragged, frame_length):
+    X = ragged[0][:4]  # lengths 28, 7, 27 and 10: with frames of 2, those of 7 and 27 end in a frame of one step
+    model = Seq2SeqRegressor(**FAST, attend_over="encoder", frame_length=frame_length).fit(
+        ragged[0], [x[:, :1] for x in ragged[0]])
     weights = model.attention_weights(X)
     assert [w.shape for w in weights] == [(len(x), len(x)) for x in X]
     for w in weights:

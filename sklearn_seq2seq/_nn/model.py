@@ -14,7 +14,7 @@ from .conv_front import ConvFrontEnd
 from .losses import view_label_loss, weighted_label_loss
 from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
-from .frames import from_frames, to_frames
+from .frames import frame_weights_to_steps, from_frames, to_frames
 from .readout import make_readout
 from .self_attention import SelfAttentionEncoder
 from .sequence_stats import sequence_moments, with_sequence_stats
@@ -251,27 +251,31 @@ class Seq2SeqModule(nn.Module):
             return self.code_memory(code), None
         return torch.tanh(self.memory_proj(states)), mask
 
-    def decode(self, code, n_steps, states=None, mask=None, target=None, teacher_forcing=1.0):
+    def decode(self, code, n_steps, states=None, mask=None, target=None, teacher_forcing=1.0, input_lengths=None):
         """Decode ``n_steps`` steps from the code (and the encoder states when attending over them).
 
         Returns the outputs (B, n_steps, n_outputs) and the attention weights (B, n_steps, K) or None;
-        with frames, each step has its frame's weights, and weights over encoder frames are spread
-        evenly over the frames' steps.
+        with frames, each step has its frame's weights, and weights over encoder frames are shared
+        evenly by each frame's real steps (``input_lengths``, the inputs' lengths in steps; None: every
+        frame full).
         """
         memory, memory_mask = self.memory(code, states, mask)
         k = self.output_frames
         if k == 1:
-            return self.decoder(code, memory, memory_mask, n_steps, target, teacher_forcing)
-        n_frames = -(-n_steps // k)
-        if target is not None:
-            full = torch.full((target.shape[0],), target.shape[1], device=target.device)
-            target = to_frames(target, full, k)[0]
-        outputs, weights = self.decoder(code, memory, memory_mask, n_frames, target, teacher_forcing)
-        outputs = from_frames(outputs, k, n_steps)
-        if weights is not None:
-            weights = weights.repeat_interleave(k, dim=1)[:, :n_steps]
-            if self.attend_over == "encoder" and self.input_frames > 1:
-                weights = weights.repeat_interleave(self.input_frames, dim=2) / self.input_frames
+            outputs, weights = self.decoder(code, memory, memory_mask, n_steps, target, teacher_forcing)
+        else:
+            n_frames = -(-n_steps // k)
+            if target is not None:
+                full = torch.full((target.shape[0],), target.shape[1], device=target.device)
+                target = to_frames(target, full, k)[0]
+            outputs, weights = self.decoder(code, memory, memory_mask, n_frames, target, teacher_forcing)
+            outputs = from_frames(outputs, k, n_steps)
+            if weights is not None:
+                weights = weights.repeat_interleave(k, dim=1)[:, :n_steps]
+        if weights is not None and self.attend_over == "encoder" and self.input_frames > 1:
+            if input_lengths is None:
+                input_lengths = torch.full((weights.shape[0],), weights.shape[2] * self.input_frames)
+            weights = frame_weights_to_steps(weights, self.input_frames, input_lengths)
         return outputs, weights
 
     def search(self, code, max_steps, states=None, mask=None, beam_width=1, length_normalization=1.0,
