@@ -76,8 +76,9 @@ PARAMETERS = """
         nothing. ``"auto"``: ``"previous"`` when the longest target sequence in ``fit`` takes more than
         100 decoder steps (frames, see ``frame_length``), ``"position"`` otherwise; with
         ``frame_length="auto"`` numeric targets take at most 32 frames (64 for classifiers), so
-        ``"auto"`` means ``"position"`` for them (teacher forcing learned the data's next value rather than an encoding,
-        and generated poorly: ``docs/defaults.md``). The choice made is ``decoder_input_``.
+        ``"auto"`` means ``"position"`` for them (teacher forcing learned the data's next value rather
+        than an encoding, and generated poorly: ``docs/defaults.md``). The choice made is
+        ``decoder_input_``.
     teacher_forcing : float or (float, float), default=1.0
         With ``decoder_input="previous"``: the probability of feeding the decoder the target rather than
         its own previous prediction in training. A pair ``(start, end)`` is scheduled sampling: the

@@ -229,7 +229,13 @@ def resolve_decoder_input(decoder_input: str, n_target_steps: int, token_targets
     return decoder_input
 
 
-def resolve_frame_length(frame_length: int | str, longest_numeric: int, max_frames: int = AUTO_MAX_FRAMES) -> int:
+def longest_numeric_steps(seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences) -> int:
+    """Steps of the longest numeric input or target sequence (0 when both sides are tokens)."""
+    return max(0 if isinstance(seqs, TokenSequences) else seqs.values.shape[1],
+               0 if isinstance(targets, TokenSequences) else targets.values.shape[1])
+
+
+def resolve_frame_length(frame_length: int | str, longest_numeric: int, max_frames: int) -> int:
     """The frame length the parameter ``frame_length`` means when the longest numeric input or target
     sequence has ``longest_numeric`` steps ("auto" resolved so that it takes at most ``max_frames``
     frames; 1 when every side is tokens)."""
@@ -246,7 +252,7 @@ def learn_layout(
     *,
     seed: int,
     classes: np.ndarray | None = None,
-    max_frames: int = AUTO_MAX_FRAMES,
+    max_frames: int,
 ) -> FittedLayout:
     """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
     vocabularies, and the module's arguments.
@@ -263,7 +269,7 @@ def learn_layout(
         The seed drawn for this fit.
     classes : ndarray or None, default=None
         A classifier's class labels (its module gets a head with one output per class).
-    max_frames : int, default=AUTO_MAX_FRAMES
+    max_frames : int
         The most frames ``frame_length="auto"`` lets the longest numeric sequence take (the estimator's own).
 
     Raises
@@ -301,8 +307,7 @@ def learn_layout(
             x_mean, x_scale = feature_stats(seqs)
         else:
             x_mean, x_scale = np.zeros(seqs.values.shape[2]), np.ones(seqs.values.shape[2])
-    longest_numeric = max(0 if token_inputs else seqs.values.shape[1], 0 if token_targets else n_target_steps)
-    frame_length = resolve_frame_length(params["frame_length"], longest_numeric, max_frames)
+    frame_length = resolve_frame_length(params["frame_length"], longest_numeric_steps(seqs, targets), max_frames)
     vocabulary = seqs.vocabulary if token_inputs else None
     target_vocabulary = None
     if token_targets:

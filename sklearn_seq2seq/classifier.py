@@ -23,8 +23,8 @@ from . import _inference as inference
 from ._base import BaseSeq2Seq
 from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
-from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, module_kwargs,
-                      resolve_frame_length)
+from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, longest_numeric_steps,
+                      module_kwargs, resolve_frame_length)
 from ._tokens import TokenSequences
 from ._training import CLASSIFIER_AUTO_STEPS, Seq2SeqNet
 from .transformer import Seq2SeqTransformer
@@ -245,8 +245,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         params = {name: getattr(self, name) for name in shared}
         # the transformer frames the sequences as this classifier would (a classifier's frames are its own:
         # docs/defaults.md), and the classifier starts from its layout
-        longest_numeric = 0 if isinstance(seqs, TokenSequences) else seqs.values.shape[1]
-        params["frame_length"] = resolve_frame_length(self.frame_length, longest_numeric, self._auto_max_frames)
+        params["frame_length"] = resolve_frame_length(self.frame_length, longest_numeric_steps(seqs, seqs),
+                                                      self._auto_max_frames)
         # read by _pretrained_model during this fit only, as a pretrained model would be
         self._pretraining = Seq2SeqTransformer(**{**params, "warm_start": False, "callbacks": None}).fit(X)
         try:
