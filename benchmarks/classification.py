@@ -95,14 +95,16 @@ class LabelledHead(ClassifierMixin, BaseEstimator):
 def contenders(regime: str, params: dict, seed: int = 0) -> dict:
     """name -> (estimator, needs one length, trains on unlabelled sequences too), with ``random_state=seed``"""
     ours = {"random_state": seed, **params}
-    transformer_params = {name: value for name, value in ours.items() if name in Seq2SeqTransformer().get_params()}
+    # the encodings are the issue's pipeline (32 components) unless params name another size
+    transformer_params = {"n_components": 32,
+                          **{name: value for name, value in ours.items() if name in Seq2SeqTransformer().get_params()}}
     if regime == "all":
         return {"classifier": (Seq2SeqClassifier(**ours), False, False),
-                "encodings": (linear(Seq2SeqTransformer(n_components=32, **transformer_params)), False, False),
+                "encodings": (linear(Seq2SeqTransformer(**transformer_params)), False, False),
                 "minirocket": (linear(*minirocket(seed)), True, False)}
     return {"classifier": (Seq2SeqClassifier(**ours), False, True),
             "minirocket": (linear(*minirocket(seed)), True, False),
-            "encodings": (LabelledHead(Seq2SeqTransformer(n_components=32, **transformer_params)), False, True),
+            "encodings": (LabelledHead(Seq2SeqTransformer(**transformer_params)), False, True),
             "raw": (linear(FunctionTransformer(flatten)), True, False),
             "1-NN": (make_pipeline(FunctionTransformer(flatten), KNeighborsClassifier(1)), True, False),
             "label_spreading": (make_pipeline(FunctionTransformer(flatten), StandardScaler(),

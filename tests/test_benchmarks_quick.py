@@ -115,11 +115,14 @@ def test_date_normalisation_example_runs(tmp_path):
 def test_classification_benchmark_gives_the_transformer_only_the_parameters_it_has():
     check = ("import classification\n"
              "for regime in ('all', 'few'):\n"
-             "    contenders = classification.contenders(regime, {'pretrain': False, 'hidden_size': 8})\n"
-             "    classifier, transformer = contenders['classifier'][0], contenders['encodings'][0]\n"
-             "    transformer = transformer.encoder if regime == 'few' else transformer[0]\n"
-             "    assert classifier.pretrain is False and classifier.hidden_size == 8\n"
-             "    assert transformer.hidden_size == 8 and not hasattr(transformer, 'pretrain')\n")
+             "    for params, size in (({}, 32), ({'n_components': 64}, 64)):\n"
+             "        params = {'pretrain': False, 'hidden_size': 8, **params}\n"
+             "        contenders = classification.contenders(regime, params)\n"
+             "        classifier, transformer = contenders['classifier'][0], contenders['encodings'][0]\n"
+             "        transformer = transformer.encoder if regime == 'few' else transformer[0]\n"
+             "        assert classifier.pretrain is False and classifier.hidden_size == 8\n"
+             "        assert transformer.hidden_size == 8 and not hasattr(transformer, 'pretrain')\n"
+             "        assert classifier.n_components == transformer.n_components == size\n")
     subprocess.run([sys.executable, "-c", check], cwd=BENCHMARKS, check=True, timeout=120)
 
 
