@@ -80,7 +80,8 @@ def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> tuple[np.nd
 
 
 def generate(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:
-    """Decoded values of shape (n, n_steps, n_outputs) from input sequences."""
+    """Outputs of shape (n, n_steps, n_outputs) from input sequences (the decoder's, or a value head's:
+    ``Seq2SeqModule.infer_outputs``)."""
     return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_(x, lengths, n_steps=n_steps))
 
 
@@ -96,8 +97,8 @@ def attention(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int)
 
 
 def decode_codes(net: Seq2SeqNet, codes: np.ndarray, n_steps: int) -> np.ndarray:
-    """Decoded values of shape (n, n_steps, n_outputs) from codes."""
-    return map_batches(net, {"code": codes}, lambda code: net.module_.decode(code, n_steps)[0])
+    """Outputs of shape (n, n_steps, n_outputs) from codes (``Seq2SeqModule.infer_outputs``)."""
+    return map_batches(net, {"code": codes}, lambda code: net.module_.infer_outputs(code, n_steps))
 
 
 def search(

@@ -330,7 +330,8 @@ def learn_layout(
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     """The fitted layout with the decoder input and module arguments the current ``params`` give (for
     continued training after ``set_params``; ``frame_length="auto"`` keeps the fitted frames and
-    ``encoder="auto"`` the fitted encoder, which a classifier may have taken from its pretraining)."""
+    ``encoder="auto"`` the fitted encoder, which a classifier may have taken from its pretraining; the
+    value head stays as fitted)."""
     if params["encoder"] == "auto":
         params = {**params, "encoder": layout.module_kwargs.get("encoder", "recurrent")}
     fitted = layout.module_kwargs.get("frame_length", 1)
@@ -338,7 +339,10 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     decoder_input = resolve_decoder_input(params["decoder_input"], layout.n_target_steps, layout.target_tokens,
                                           frame_length)
     layout = dataclasses.replace(layout, decoder_input=decoder_input)
-    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length))
+    kwargs = module_kwargs(layout, params, frame_length)
+    # a model of one number saved before value heads existed keeps predicting through its decoder
+    kwargs["value_head"] = layout.module_kwargs.get("value_head", False)
+    return dataclasses.replace(layout, module_kwargs=kwargs)
 
 
 def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict:
@@ -366,9 +370,9 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
     if readout == "auto":  # how a sequence ends matters to forecasts, not to encodings (docs/defaults.md)
         forecasts = layout.targets_from == "y" and layout.n_target_steps > 1 and not layout.target_tokens
         readout = "pool_last" if forecasts else "pool"
+    one_number = layout.targets_from == "y" and layout.n_target_steps == 1 and not tokens
     encoder = params["encoder"]
     if encoder == "auto":  # measured on the development suite (docs/defaults.md)
-        one_number = layout.targets_from == "y" and layout.n_target_steps == 1 and not tokens
         labels = layout.classes is not None and layout.vocabulary is None
         numeric_autoencoder = layout.targets_from == "X" and not tokens
         encoder = "conv" if labels else "conv_recurrent" if one_number or numeric_autoencoder else "recurrent"
@@ -379,7 +383,9 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),
             "view_strength": VIEW_STRENGTH if layout.classes is None else CLASSIFIER_VIEW_STRENGTH,
-            "view_noise": "sequence" if per_sequence and layout.classes is None else "global"}
+            "view_noise": "sequence" if per_sequence and layout.classes is None else "global",
+            # one number per sample: predicted by a ridge regression on the codes (docs/defaults.md)
+            "value_head": one_number}
 
 
 def _of(kind: type | tuple, choices: tuple | None = None):

@@ -26,6 +26,8 @@ class Seq2SeqTransformer(BaseSeq2Seq):
 
     A 1-D numeric ``y`` (class labels, as a :class:`~sklearn.pipeline.Pipeline` passes them) is
     ignored: the model is then an autoencoder, like :class:`~sklearn.decomposition.PCA`.
+    Numeric sequences ``Y`` of one step are predicted as :class:`Seq2SeqRegressor` predicts one
+    number per sample: by a ridge regression on the encodings, fitted after training.
 
     **Text in, text out.** Inputs and targets may be token sequences: strings (characters are tokens),
     lists of token strings, or integer ids. ``fit(X, y)`` with strings ``y`` learns the target

@@ -10,7 +10,7 @@ from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_seq2seq import Seq2SeqRegressor, Seq2SeqTransformer
@@ -67,6 +67,38 @@ def test_regressor_predicts_the_fitted_target_shape(waves, y_shape):
     assert model.predict(waves).shape == y_shape
     assert model.transform(waves).shape == (200, 8)
     assert np.isfinite(model.score(waves, y))
+
+
+def test_regressions_to_one_number_predict_a_ridge_regression_on_their_encodings(waves):
+    # the frequency of each wave: predict is the ridge regression (RidgeCV over the same penalties) on the
+    # encodings of the training sequences, not the decoder's one-step output
+    from sklearn.linear_model import RidgeCV
+
+    from sklearn_seq2seq._value_head import RIDGE_ALPHAS
+
+    frequency = np.unwrap(np.arctan2(waves[:, :, 0], waves[:, :, 1]), axis=1)
+    y = np.diff(frequency, axis=1).mean(axis=1)
+    train, test = slice(0, 150), slice(150, None)
+    model = Seq2SeqRegressor(**FAST).fit(waves[train], y[train])
+    ridge = make_pipeline(StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS)).fit(model.transform(waves[train]), y[train])
+    np.testing.assert_allclose(model.predict(waves[test]), ridge.predict(model.transform(waves[test])), rtol=1e-4,
+                               atol=1e-5 * np.abs(y).max())
+
+
+def test_a_one_number_model_saved_without_a_value_head_continues_through_its_decoder(waves):
+    # models fitted before value heads existed load without one; warm-started fits keep their decoder
+    import dataclasses
+
+    y = waves[:, -1, 0]
+    model = Seq2SeqRegressor(**{**FAST, "max_epochs": 2}, warm_start=True).fit(waves, y)
+    kwargs = {**model.layout_.module_kwargs}
+    del kwargs["value_head"]
+    model.layout_ = dataclasses.replace(model.layout_, module_kwargs=kwargs)
+    model.net_.module_.value_head = None
+    before = model.predict(waves)
+    model.set_params(lr=1e-3).fit(waves, y)
+    assert model.net_.module_.value_head is None and model.n_iter_ == 4
+    assert not np.allclose(model.predict(waves), before)
 
 
 def test_transformer_sequence_to_sequence_mode(waves):

@@ -26,6 +26,7 @@ def _cases():
     return {
         "transformer 3-D": (Seq2SeqTransformer(**FAST).fit(X), X),
         "regressor vector target": (Seq2SeqRegressor(**FAST).fit(X, X[:, :3, 0]), X),
+        "regressor one number (value head)": (Seq2SeqRegressor(**FAST).fit(X, X[:, -1, 0]), X),
         "ragged autoencoder": (Seq2SeqTransformer(**FAST).fit(RAGGED), RAGGED),
         "strings to strings, beam": (
             Seq2SeqTransformer(attend_over="encoder", beam_width=3, **FAST).fit(WORDS, [w[::-1] for w in WORDS]), WORDS),

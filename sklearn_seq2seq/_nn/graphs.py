@@ -140,7 +140,7 @@ class InferenceGraph(nn.Module):
         return tuple(results[name] for name in self.outputs)
 
     def _predictions(self, code: torch.Tensor, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        values = self.module.decode(code, self.n_steps, states, mask)[0]
+        values = self.module.infer_outputs(code, self.n_steps, states, mask)
         if self.reverse:
             values = values.flip(1)
         values = values * self.target_scale + self.target_mean

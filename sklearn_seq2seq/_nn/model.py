@@ -104,6 +104,10 @@ class Seq2SeqModule(nn.Module):
         The scale of the noise in :meth:`random_view`: each feature's over all sequences
         (``x_scale``), or each sequence's own per feature, so that a faint sequence's view is not
         drowned.
+    value_head : bool, default=False
+        Fits to one step of numbers per sample: a linear head on the code (:attr:`value_head`) gives
+        the outputs at inference (:meth:`infer_outputs`) in place of the decoder, which still trains
+        the code. The estimator sets its weights after training (a ridge regression on the codes).
     """
 
     def __init__(
@@ -136,6 +140,7 @@ class Seq2SeqModule(nn.Module):
         x_scale: Sequence[float] | None = None,
         per_sequence: bool = False,
         view_noise: str = "global",
+        value_head: bool = False,
         pad_id: int | None = None,
         start_id: int | None = None,
         end_id: int | None = None,
@@ -193,6 +198,7 @@ class Seq2SeqModule(nn.Module):
             n_tokens=n_output_tokens, embedding_dim=embedding_dim, pad_id=pad_id, start_id=start_id, end_id=end_id,
         )
         self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
+        self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Return the code (B, n_components), the encoder states (B, T', S) and their mask (B, T').
@@ -285,6 +291,14 @@ class Seq2SeqModule(nn.Module):
         return self.decoder.search(code, memory, memory_mask, max_steps, beam_width, length_normalization,
                                    return_attention)
 
+    def infer_outputs(self, code: torch.Tensor, n_steps: int, states: torch.Tensor | None = None,
+                      mask: torch.Tensor | None = None) -> torch.Tensor:
+        """The outputs (B, n_steps, n_outputs) that inference gives for ``code``: the :attr:`value_head`'s
+        (one step) when the model has one, else the decoder's."""
+        if self.value_head is not None:
+            return self.value_head(code).unsqueeze(1)
+        return self.decode(code, n_steps, states, mask)[0]
+
     def forward(
         self,
         x: torch.Tensor,
@@ -296,7 +310,8 @@ class Seq2SeqModule(nn.Module):
         labels: torch.Tensor | None = None,
         label_weights: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Encode ``x`` and decode ``target.shape[1]`` steps (or ``n_steps``); returns (B, steps, n_outputs).
+        """Encode ``x`` and decode ``target.shape[1]`` steps (without a target, :meth:`infer_outputs` of
+        ``n_steps`` steps); returns (B, steps, n_outputs).
 
         ``target_lengths`` is accepted so that skorch can pass the whole training batch; the loss, not
         the module, uses it. Beside the outputs, the terms that join the decoding loss are left in
@@ -305,8 +320,10 @@ class Seq2SeqModule(nn.Module):
         classification loss (so that validation losses count it too), with its views' term in training.
         """
         code, states, mask = self.encode(x, lengths)
-        steps = target.shape[1] if target is not None else n_steps
-        outputs, _ = self.decode(code, steps, states, mask, target, teacher_forcing)
+        if target is None:
+            outputs = self.infer_outputs(code, n_steps, states, mask)
+        else:
+            outputs, _ = self.decode(code, target.shape[1], states, mask, target, teacher_forcing)
         auxiliary = None
         view_code = None
         pseudo = self.head is not None and labels is not None and self.pseudo_label_threshold is not None

@@ -1,0 +1,45 @@
+"""The linear head of fits to one number per sample: a ridge regression on the trained codes."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.preprocessing import StandardScaler
+
+from . import _inference as inference
+from ._training import Seq2SeqNet
+
+#: The penalties RidgeCV chooses among (by efficient leave-one-out error): 1e-3 to 1e3.
+RIDGE_ALPHAS = np.logspace(-3, 3, 13)
+
+
+def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: np.ndarray) -> None:
+    """Set the module's ``value_head`` to a ridge regression of ``target`` on the codes of ``x``.
+
+    The decoder's gradient steps leave its one-step outputs short of the best linear read of the
+    codes it trained (docs/defaults.md), so after training the head is fitted in closed form: the codes
+    are standardised, :class:`~sklearn.linear_model.RidgeCV` picks the penalty among
+    :data:`RIDGE_ALPHAS` (a plain ``Ridge(alpha=1)`` below three samples, where leave-one-out has
+    nothing to choose with), and the standardisation is folded into the head's weights.
+
+    Parameters
+    ----------
+    net : Seq2SeqNet
+        The trained net; its module has a ``value_head``.
+    x, lengths : ndarray
+        The training inputs, as the net reads them.
+    target : ndarray of shape (n_samples, 1, n_outputs)
+        Their standardised one-step targets.
+    """
+    codes = inference.encode(net, x, lengths).astype(np.float64)
+    values = np.asarray(target, dtype=np.float64)[:, 0, :]
+    scaler = StandardScaler().fit(codes)
+    ridge = RidgeCV(alphas=RIDGE_ALPHAS) if len(codes) >= 3 else Ridge(alpha=1.0)
+    ridge.fit(scaler.transform(codes), values)
+    coef = ridge.coef_.reshape(values.shape[1], -1) / scaler.scale_
+    intercept = np.reshape(ridge.intercept_, -1) - coef @ scaler.mean_
+    head = net.module_.value_head
+    with torch.no_grad():
+        head.weight.copy_(torch.as_tensor(coef, dtype=head.weight.dtype))
+        head.bias.copy_(torch.as_tensor(intercept, dtype=head.bias.dtype))
