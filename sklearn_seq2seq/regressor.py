@@ -36,8 +36,9 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
     encodings, and ``predict`` reads them with a ridge regression fitted after training
     (:class:`~sklearn.linear_model.RidgeCV` on the standardised encodings of the training sequences,
     as a classifier refits its head; every ``fit`` and ``partial_fit`` call refits it on its data):
-    on the development suite's regression sets it was more accurate than the decoder's own output
-    (figures in ``docs/defaults.md``). ``attention_weights`` still shows the decoder's attention.
+    with the default encoder it was more accurate than the decoder's own output on both regression
+    sets of the development suite (figures in ``docs/defaults.md``). ``attention_weights`` still
+    shows the decoder's attention.
 
     **Input forms.**{INPUTS}
     Parameters
