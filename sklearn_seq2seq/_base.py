@@ -32,7 +32,7 @@ from ._reading import DataReader
 from ._tokens import END, TokenSequences, Vocabulary
 from ._training import (AUTO_STEPS, CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net,
                         torch_threads, train)
-from ._value_head import fit_value_head
+from ._heads import fit_value_head
 
 
 @contextmanager
@@ -385,7 +385,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
         """Train the initialised ``net`` for ``epochs`` epochs and keep it; an interrupt keeps it too,
         then propagates. A model of one number per sample then gets its value head
-        (:func:`~sklearn_seq2seq._value_head.fit_value_head`)."""
+        (:func:`~sklearn_seq2seq._heads.fit_value_head`)."""
         with torch_threads(self.n_threads):
             train(net, data, epochs=epochs, seed=seed)
             if net.module_.value_head is not None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 from scipy.special import log_softmax, softmax
-import torch
 from sklearn.base import ClassifierMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -23,6 +22,7 @@ from . import _inference as inference
 from ._base import BaseSeq2Seq
 from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
+from ._heads import set_head
 from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, longest_numeric_steps,
                       module_kwargs, resolve_frame_length)
 from ._tokens import TokenSequences
@@ -395,14 +395,10 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         scaler = StandardScaler().fit(codes[use])
         regression = LogisticRegression(max_iter=5000).fit(scaler.transform(codes[use]), labels[use],
                                                            sample_weight=weights[use])
-        coef = regression.coef_ / scaler.scale_
-        intercept = regression.intercept_ - coef @ scaler.mean_
+        coef, intercept = regression.coef_, regression.intercept_
         if n_classes == 2:  # one logit, the second class's: the first class's is 0
             coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
-        head = self.net_.module_.head
-        with torch.no_grad():
-            head.weight.copy_(torch.as_tensor(coef, dtype=head.weight.dtype))
-            head.bias.copy_(torch.as_tensor(intercept, dtype=head.bias.dtype))
+        set_head(self.net_.module_.head, scaler, coef, intercept)
 
     # ------------------------------------------------------------------ inference
     def decision_function(self, X: Any) -> np.ndarray:

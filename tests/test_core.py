@@ -74,7 +74,7 @@ def test_regressions_to_one_number_predict_a_ridge_regression_on_their_encodings
     # encodings of the training sequences, not the decoder's one-step output
     from sklearn.linear_model import RidgeCV
 
-    from sklearn_seq2seq._value_head import RIDGE_ALPHAS
+    from sklearn_seq2seq._heads import RIDGE_ALPHAS
 
     frequency = np.unwrap(np.arctan2(waves[:, :, 0], waves[:, :, 1]), axis=1)
     y = np.diff(frequency, axis=1).mean(axis=1)

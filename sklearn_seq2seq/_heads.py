@@ -1,4 +1,6 @@
-"""The linear head of fits to one number per sample: a ridge regression on the trained codes."""
+"""Linear heads set in closed form on the trained codes: the value head of fits to one number per
+sample (a ridge regression), and the folding of the codes' standardisation into a head's weights
+that it shares with the classifier's refitted head."""
 
 from __future__ import annotations
 
@@ -6,12 +8,24 @@ import numpy as np
 import torch
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.preprocessing import StandardScaler
+from torch import nn
 
 from . import _inference as inference
 from ._training import Seq2SeqNet
 
 #: The penalties RidgeCV chooses among (by efficient leave-one-out error): 1e-3 to 1e3.
 RIDGE_ALPHAS = np.logspace(-3, 3, 13)
+
+
+def set_head(head: nn.Linear, scaler: StandardScaler, coef: np.ndarray, intercept: np.ndarray) -> None:
+    """Copy a linear model fitted on ``scaler``-standardised codes into ``head``, which reads the raw
+    codes: the standardisation is folded into the weights (``coef`` (n_out, n_components), ``intercept``
+    (n_out,))."""
+    weight = coef / scaler.scale_
+    bias = intercept - weight @ scaler.mean_
+    with torch.no_grad():
+        head.weight.copy_(torch.as_tensor(weight, dtype=head.weight.dtype))
+        head.bias.copy_(torch.as_tensor(bias, dtype=head.bias.dtype))
 
 
 def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: np.ndarray) -> None:
@@ -37,9 +51,4 @@ def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: 
     scaler = StandardScaler().fit(codes)
     ridge = RidgeCV(alphas=RIDGE_ALPHAS) if len(codes) >= 3 else Ridge(alpha=1.0)
     ridge.fit(scaler.transform(codes), values)
-    coef = ridge.coef_.reshape(values.shape[1], -1) / scaler.scale_
-    intercept = np.reshape(ridge.intercept_, -1) - coef @ scaler.mean_
-    head = net.module_.value_head
-    with torch.no_grad():
-        head.weight.copy_(torch.as_tensor(coef, dtype=head.weight.dtype))
-        head.bias.copy_(torch.as_tensor(intercept, dtype=head.bias.dtype))
+    set_head(net.module_.value_head, scaler, ridge.coef_.reshape(values.shape[1], -1), np.reshape(ridge.intercept_, -1))
