@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from . import _inference as inference
 from ._data import Sequences, to_user
+from ._heads import fit_value_head
 from ._layout import AUTO_MAX_FRAMES, FittedLayout, learn_layout, relayout
 from ._nn.attention import ATTENTION_KINDS
 from ._nn.decoder import DECODER_INPUTS
@@ -32,7 +33,6 @@ from ._reading import DataReader
 from ._tokens import END, TokenSequences, Vocabulary
 from ._training import (AUTO_STEPS, CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net,
                         torch_threads, train)
-from ._heads import fit_value_head
 
 
 @contextmanager
