@@ -8,6 +8,9 @@ one run and each on the data set's own train/test split:
 - ``untrained``: the same model with its weights as initialised (one epoch at a learning rate of 1e-12);
 - ``raw``: the values flattened (variable-length series zero-padded to the longest training series);
 - ``minirocket``: aeon's MiniRocket (timed after a first call that compiles it), then the same head;
+- ``minirocket_pca``: MiniRocket's features reduced by PCA to as many numbers as ours hold (``n_components``,
+  at most one fewer than the training series), then the same head: what a summary of MiniRocket's
+  features as short as our encodings keeps;
 - regression sets also: ``mean`` (the training mean) and ``regressor``, ``Seq2SeqRegressor()`` with defaults;
 - ``previous`` (``--previous``): the defaults of version 0.2.0, pinned explicitly (``--previous 600``:
   where that fit would take over 600 s, its time is extrapolated from 3 epochs instead).
@@ -32,6 +35,7 @@ import math
 import time
 
 import numpy as np
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import root_mean_squared_error
 from sklearn.pipeline import make_pipeline
@@ -117,6 +121,7 @@ def contenders(task: str, params: dict, previous: int | None, n_train: int, seed
         "untrained": ([Seq2SeqTransformer(**{**ours, "max_epochs": 1, "lr": 1e-12})], False),
         "raw": ([FunctionTransformer(flatten)], True),
         "minirocket": (minirocket(seed), True),
+        "minirocket_pca": (minirocket(seed) + [PCA(min(ours["n_components"], n_train - 1), random_state=seed)], True),
     }
     if previous is not None:
         out["previous"] = ([Seq2SeqTransformer(**{**ours, **PREVIOUS, "max_epochs": previous_epochs(n_train)})],
