@@ -115,7 +115,7 @@ def evaluate(first_steps: list, data, task: str, fixed_length: bool) -> tuple[fl
 
 def contenders(task: str, params: dict, previous: int | None, n_train: int, seed: int = 0) -> dict:
     """name -> (steps before the head, needs fixed-length input), with ``random_state=seed``"""
-    ours = dict(n_components=32, random_state=seed, **params)
+    ours = {"n_components": 32, "random_state": seed, **params}  # params may name another size
     out = {
         "ours": ([Seq2SeqTransformer(**ours)], False),
         "untrained": ([Seq2SeqTransformer(**{**ours, "max_epochs": 1, "lr": 1e-12})], False),

@@ -113,6 +113,17 @@ def test_date_normalisation_example_runs(tmp_path):
     assert "'3/3/98' -> 1998-03-03" in run.stdout.replace("  ", "")
 
 
+def test_encoding_quality_benchmark_takes_the_size_of_the_encodings_from_its_params():
+    check = ("import encoding_quality\n"
+             "for params, size in (({}, 32), ({'n_components': 64}, 64)):\n"
+             "    contenders = encoding_quality.contenders('classification', params, None, 100)\n"
+             "    assert contenders['ours'][0][0].n_components == contenders['untrained'][0][0].n_components == size\n"
+             "    assert contenders['minirocket_pca'][0][-1].n_components == size\n"
+             "assert encoding_quality.contenders('classification', {'n_components': 64}, None, 28)"
+             "['minirocket_pca'][0][-1].n_components == 27\n")
+    subprocess.run([sys.executable, "-c", check], cwd=BENCHMARKS, check=True, timeout=120)
+
+
 def test_classification_benchmark_gives_the_transformer_only_the_parameters_it_has():
     check = ("import classification\n"
              "for regime in ('all', 'few'):\n"
