@@ -43,6 +43,11 @@ AUTO_CONTRASTIVE = 1.0
 VIEW_STRENGTH = 0.1
 CLASSIFIER_VIEW_STRENGTH = 0.3
 
+#: Regressions of numeric sequences to one number give the convolutional front end a third, wider
+#: scale (receptive fields of 9, 33 and 129 steps); other fits keep the module's default two
+#: (how this was chosen: docs/defaults.md).
+ONE_NUMBER_FRONT_DILATIONS = (1, 4, 16)
+
 
 #: Parameters that shape the module or how the data is read: a classifier started from a pretrained
 #: model takes them from that model.
@@ -331,7 +336,7 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     """The fitted layout with the decoder input and module arguments the current ``params`` give (for
     continued training after ``set_params``; ``frame_length="auto"`` keeps the fitted frames and
     ``encoder="auto"`` the fitted encoder, which a classifier may have taken from its pretraining; the
-    value head stays as fitted)."""
+    value head and the front end's dilations stay as fitted)."""
     if params["encoder"] == "auto":
         params = {**params, "encoder": layout.module_kwargs.get("encoder", "recurrent")}
     fitted = layout.module_kwargs.get("frame_length", 1)
@@ -340,8 +345,12 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
                                           frame_length)
     layout = dataclasses.replace(layout, decoder_input=decoder_input)
     kwargs = module_kwargs(layout, params, frame_length)
-    # a model of one number saved before value heads existed keeps predicting through its decoder
+    # a model of one number saved before value heads existed keeps predicting through its decoder, and
+    # one saved before the front end's dilations were chosen per fit keeps the module's default ones
     kwargs["value_head"] = layout.module_kwargs.get("value_head", False)
+    kwargs.pop("front_dilations", None)
+    if "front_dilations" in layout.module_kwargs:
+        kwargs["front_dilations"] = layout.module_kwargs["front_dilations"]
     return dataclasses.replace(layout, module_kwargs=kwargs)
 
 
@@ -379,7 +388,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
     contrastive = params["contrastive"]
     if contrastive == "auto":
         contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0
-    return {**inputs, **outputs, **special, **head, **{name: params[name] for name in architecture},
+    front = {"front_dilations": ONE_NUMBER_FRONT_DILATIONS} if one_number and encoder == "conv_recurrent" else {}
+    return {**inputs, **outputs, **special, **head, **front, **{name: params[name] for name in architecture},
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),
             "view_strength": VIEW_STRENGTH if layout.classes is None else CLASSIFIER_VIEW_STRENGTH,

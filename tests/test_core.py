@@ -101,6 +101,28 @@ def test_a_one_number_model_saved_without_a_value_head_continues_through_its_dec
     assert not np.allclose(model.predict(waves), before)
 
 
+def test_regressions_to_one_number_read_three_scales_and_older_ones_keep_their_two(waves, monkeypatch):
+    # the front end's third dilation is chosen per fit; a one-number model fitted before that choice
+    # (two scales, no setting in its layout) keeps its two scales when it continues training
+    import sklearn_seq2seq._layout as layout_module
+
+    y = waves[:, -1, 0]
+    params = {**FAST, "max_epochs": 2, "warm_start": True}
+    front = Seq2SeqRegressor(**params).fit(waves, y).net_.module_.front
+    assert [conv.dilation[0] for conv in front.convs] == [1, 4, 16]
+    assert [conv.dilation[0] for conv in Seq2SeqTransformer(**params).fit(waves).net_.module_.front.convs] == [1, 4]
+    without_setting = layout_module.module_kwargs
+    with monkeypatch.context() as patch:  # what versions before the setting built
+        patch.setattr(layout_module, "module_kwargs", lambda *args: {
+            key: value for key, value in without_setting(*args).items() if key != "front_dilations"})
+        old = Seq2SeqRegressor(**params).fit(waves, y)
+    assert [conv.dilation[0] for conv in old.net_.module_.front.convs] == [1, 4]
+    before = old.predict(waves)
+    old.set_params(lr=1e-3).fit(waves, y)
+    assert [conv.dilation[0] for conv in old.net_.module_.front.convs] == [1, 4] and old.n_iter_ == 4
+    assert not np.allclose(old.predict(waves), before)
+
+
 def test_transformer_sequence_to_sequence_mode(waves):
     # X -> its time-reversed first feature, a sequence target of another length and width
     Y = waves[:, ::-1, :1][:, :20]

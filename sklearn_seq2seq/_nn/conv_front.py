@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
 from ._masking import length_mask
 from .frames import to_frames
 
-#: Dilations of the front end's convolutions: receptive fields of 9 and 33 steps (the recurrence
-#: widens them over the frames; five scales, 9 to 129 steps, cost twice as much and did no better:
-#: docs/defaults.md).
+#: Dilations of the front end's convolutions by default: receptive fields of 9 and 33 steps (the
+#: recurrence widens them over the frames; five scales, 9 to 129 steps, cost twice as much and did
+#: no better for encodings: docs/defaults.md). The layout passes others where they measured better.
 DILATIONS = (1, 4)
 
 
@@ -18,7 +20,7 @@ class ConvFrontEnd(nn.Module):
     """Dilated convolutions over the steps, then the mean and the maximum of each frame, beside the
     frame's own values.
 
-    Every dilation in :data:`DILATIONS` has ``channels`` filters of ``kernel_size`` steps (ReLU), as
+    Every dilation in ``dilations`` has ``channels`` filters of ``kernel_size`` steps (ReLU), as
     ROCKET's kernels span scales, but learned. Each frame of ``frame_length`` steps becomes the mean
     and the maximum of the filters' outputs over its real steps, followed by the frame's own values
     (:func:`~sklearn_seq2seq._nn.frames.to_frames`, which groups the steps here too), so the recurrence
@@ -33,19 +35,23 @@ class ConvFrontEnd(nn.Module):
         Features per input step.
     frame_length : int
         Steps per frame.
+    dilations : sequence of int, default=DILATIONS
+        The dilation of each scale's convolutions.
     channels : int, default=16
         Filters per dilation.
     kernel_size : int, default=9
         Steps each filter spans (before dilation).
     """
 
-    def __init__(self, n_features: int, frame_length: int, channels: int = 16, kernel_size: int = 9) -> None:
+    def __init__(self, n_features: int, frame_length: int, dilations: Sequence[int] = DILATIONS, channels: int = 16,
+                 kernel_size: int = 9) -> None:
         super().__init__()
         self.convs = nn.ModuleList(
-            nn.Conv1d(n_features, channels, kernel_size, dilation=d, padding=d * (kernel_size // 2)) for d in DILATIONS
+            nn.Conv1d(n_features, channels, kernel_size, dilation=int(d), padding=int(d) * (kernel_size // 2))
+            for d in dilations  # a model file gives them as floats
         )
         self.frame_length = frame_length
-        self.output_size = 2 * channels * len(DILATIONS) + frame_length * n_features
+        self.output_size = 2 * channels * len(dilations) + frame_length * n_features
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Features (B, n_frames, output_size) of ``x`` (B, T, F), or of ``x`` split into frames

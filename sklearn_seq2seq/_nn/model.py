@@ -10,7 +10,7 @@ from torch import nn
 from ._masking import length_mask
 from .contrastive import nt_xent, random_crops
 from .conv_encoder import ConvolutionalEncoder
-from .conv_front import ConvFrontEnd
+from .conv_front import DILATIONS, ConvFrontEnd
 from .losses import view_label_loss, weighted_label_loss
 from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
@@ -108,6 +108,9 @@ class Seq2SeqModule(nn.Module):
         Fits to one step of numbers per sample: a linear head on the code (:attr:`value_head`) gives
         the outputs at inference (:meth:`infer_outputs`) in place of the decoder, which still trains
         the code. The estimator sets its weights after training (a ridge regression on the codes).
+    front_dilations : sequence of int, default=DILATIONS
+        ``encoder="conv_recurrent"``: the dilations of the convolutional front end's scales
+        (:class:`ConvFrontEnd`).
     """
 
     def __init__(
@@ -141,6 +144,7 @@ class Seq2SeqModule(nn.Module):
         per_sequence: bool = False,
         view_noise: str = "global",
         value_head: bool = False,
+        front_dilations: Sequence[int] = DILATIONS,
         pad_id: int | None = None,
         start_id: int | None = None,
         end_id: int | None = None,
@@ -180,7 +184,7 @@ class Seq2SeqModule(nn.Module):
         encoder_inputs = step_size * self.input_frames
         self.front = None
         if encoder == "conv_recurrent":
-            self.front = ConvFrontEnd(step_size, self.input_frames)
+            self.front = ConvFrontEnd(step_size, self.input_frames, front_dilations)
             encoder_inputs = self.front.output_size
         if encoder == "transformer":
             self.encoder = SelfAttentionEncoder(encoder_inputs, hidden_size, num_layers, dropout)
