@@ -448,7 +448,7 @@ def _read_module_kwargs(value: Any, allowed: set[str]) -> dict:
         if isinstance(item, list):
             if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in item):
                 raise ValueError(f"module argument {key!r} must be a list of numbers")
-            item = tuple(float(v) for v in item)
+            item = tuple(item)  # numbers as written: integers stay integers (a front end's dilations)
         elif not (item is None or isinstance(item, (bool, int, float, str))):
             raise ValueError(f"module argument {key!r} has an unsupported value")
         out[key] = item

@@ -47,8 +47,7 @@ class ConvFrontEnd(nn.Module):
                  kernel_size: int = 9) -> None:
         super().__init__()
         self.convs = nn.ModuleList(
-            nn.Conv1d(n_features, channels, kernel_size, dilation=int(d), padding=int(d) * (kernel_size // 2))
-            for d in dilations  # a model file gives them as floats
+            nn.Conv1d(n_features, channels, kernel_size, dilation=d, padding=d * (kernel_size // 2)) for d in dilations
         )
         self.frame_length = frame_length
         self.output_size = 2 * channels * len(dilations) + frame_length * n_features
