@@ -93,6 +93,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     _auto_steps: int = AUTO_STEPS
     #: The most frames ``frame_length="auto"`` lets the longest numeric sequence take.
     _auto_max_frames: int = AUTO_MAX_FRAMES
+    #: Whether a convolutional front end reads the wider scales (``_layout.WIDE_FRONT_DILATIONS``).
+    _wide_front: bool = False
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -336,7 +338,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                       targets_from: str, params: dict, *, seed: int, classes: np.ndarray | None) -> FittedLayout:
         """The fitted layout of a fresh fit (see :func:`~sklearn_seq2seq._layout.learn_layout`)."""
         return learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes,
-                            max_frames=self._auto_max_frames)
+                            max_frames=self._auto_max_frames, wide_front=self._wide_front)
 
     def _start_from(self, net: Seq2SeqNet) -> None:
         """Set the initialised ``net``'s starting weights (a pretrained model's); by default keep them."""

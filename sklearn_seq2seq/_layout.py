@@ -43,10 +43,10 @@ AUTO_CONTRASTIVE = 1.0
 VIEW_STRENGTH = 0.1
 CLASSIFIER_VIEW_STRENGTH = 0.3
 
-#: Regressions of numeric sequences to one number give the convolutional front end a third, wider
-#: scale (receptive fields of 9, 33 and 129 steps); other fits keep the module's default two
-#: (how this was chosen: docs/defaults.md).
-ONE_NUMBER_FRONT_DILATIONS = (1, 4, 16)
+#: Regressions of numeric sequences to one number and classifiers (with the autoencoders they pretrain)
+#: give the convolutional front end a third, wider scale (receptive fields of 9, 33 and 129 steps);
+#: other fits keep the module's default two (how this was chosen: docs/defaults.md).
+WIDE_FRONT_DILATIONS = (1, 4, 16)
 
 
 #: Parameters that shape the module or how the data is read: a classifier started from a pretrained
@@ -258,6 +258,7 @@ def learn_layout(
     seed: int,
     classes: np.ndarray | None = None,
     max_frames: int,
+    wide_front: bool = False,
 ) -> FittedLayout:
     """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
     vocabularies, and the module's arguments.
@@ -276,6 +277,10 @@ def learn_layout(
         A classifier's class labels (its module gets a head with one output per class).
     max_frames : int
         The most frames ``frame_length="auto"`` lets the longest numeric sequence take (the estimator's own).
+    wide_front : bool, default=False
+        Whether a convolutional front end reads the wider scales of :data:`WIDE_FRONT_DILATIONS` (the
+        estimator's own: classifiers and the autoencoders they pretrain); regressions to one number
+        always do.
 
     Raises
     ------
@@ -329,7 +334,7 @@ def learn_layout(
                                                              frame_length),
         module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed, classes=classes,
     )
-    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length))
+    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length, wide_front))
 
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
@@ -345,18 +350,25 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
                                           frame_length)
     layout = dataclasses.replace(layout, decoder_input=decoder_input)
     kwargs = module_kwargs(layout, params, frame_length)
-    # a model of one number saved before value heads existed keeps predicting through its decoder, and
-    # one saved before the front end's dilations were chosen per fit keeps the module's default ones
+    # a model of one number saved before value heads existed keeps predicting through its decoder
     kwargs["value_head"] = layout.module_kwargs.get("value_head", False)
-    kwargs.pop("front_dilations", None)
-    if "front_dilations" in layout.module_kwargs:
-        kwargs["front_dilations"] = layout.module_kwargs["front_dilations"]
-    return dataclasses.replace(layout, module_kwargs=kwargs)
+    return dataclasses.replace(layout, module_kwargs=with_fitted_front(kwargs, layout.module_kwargs))
 
 
-def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict:
+def with_fitted_front(kwargs: dict, fitted_kwargs: dict) -> dict:
+    """``kwargs`` with the front end's dilations of a fitted model's module arguments ``fitted_kwargs``
+    (whose weights fit only those; a model saved before the dilations were chosen per fit has the
+    module's default ones)."""
+    kwargs = {name: value for name, value in kwargs.items() if name != "front_dilations"}
+    if "front_dilations" in fitted_kwargs:
+        kwargs["front_dilations"] = fitted_kwargs["front_dilations"]
+    return kwargs
+
+
+def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_front: bool = False) -> dict:
     """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout, the estimator's
-    parameters and the resolved frame length (plain numbers, strings and tuples)."""
+    parameters and the resolved frame length (plain numbers, strings and tuples); ``wide_front``: a
+    convolutional front end reads :data:`WIDE_FRONT_DILATIONS` (regressions to one number always do)."""
     per_sequence = params["standardize"] == "per_sequence" and layout.vocabulary is None
     if layout.vocabulary is not None:
         inputs = {"n_features": 1, "n_input_tokens": layout.vocabulary.n_ids}
@@ -388,7 +400,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int) -> dict
     contrastive = params["contrastive"]
     if contrastive == "auto":
         contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0
-    front = {"front_dilations": ONE_NUMBER_FRONT_DILATIONS} if one_number and encoder == "conv_recurrent" else {}
+    wide = (one_number or wide_front) and encoder == "conv_recurrent"
+    front = {"front_dilations": WIDE_FRONT_DILATIONS} if wide else {}
     return {**inputs, **outputs, **special, **head, **front, **{name: params[name] for name in architecture},
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),

@@ -24,13 +24,20 @@ from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 from ._heads import set_head
 from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, longest_numeric_steps,
-                      module_kwargs, resolve_frame_length)
+                      module_kwargs, resolve_frame_length, with_fitted_front)
 from ._tokens import TokenSequences
 from ._training import CLASSIFIER_AUTO_STEPS, Seq2SeqNet
 from .transformer import Seq2SeqTransformer
 
 #: The label of unlabelled samples (the convention of :mod:`sklearn.semi_supervised`).
 UNLABELLED = -1
+
+
+class _Pretraining(Seq2SeqTransformer):
+    """The autoencoder a classifier pretrains: a :class:`Seq2SeqTransformer` whose convolutional front
+    end reads the classifier's wider scales (docs/defaults.md), so the classifier starts from its weights."""
+
+    _wide_front = True
 
 
 class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
@@ -52,7 +59,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
 
     **Pretraining.** Unless ``pretrained`` names a model (``pretrain="auto"``), ``fit`` first trains a
     :class:`Seq2SeqTransformer` of the same parameters on every sequence, labelled or not, as
-    ``fit(X)`` would, and starts the classifier from it: the encodings it learns without labels are a
+    ``fit(X)`` would (except that a convolutional front end reads a third, wider scale, as the
+    classifier's own does), and starts the classifier from it: the encodings it learns without labels are a
     better start than random weights, with few labels or all of them (docs/defaults.md), at about
     twice to three times the fit time; ``pretrain=False`` skips it.
 
@@ -126,6 +134,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
 
     _auto_steps = CLASSIFIER_AUTO_STEPS
     _auto_max_frames = CLASSIFIER_AUTO_MAX_FRAMES
+    _wide_front = True
 
     _parameter_constraints: dict = {
         **BaseSeq2Seq._parameter_constraints,
@@ -248,7 +257,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         params["frame_length"] = resolve_frame_length(self.frame_length, longest_numeric_steps(seqs, seqs),
                                                       self._auto_max_frames)
         # read by _pretrained_model during this fit only, as a pretrained model would be
-        self._pretraining = Seq2SeqTransformer(**{**params, "warm_start": False, "callbacks": None}).fit(X)
+        self._pretraining = _Pretraining(**{**params, "warm_start": False, "callbacks": None}).fit(X)
         try:
             return self._fit(X, y, targets_from="X")
         finally:
@@ -352,7 +361,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
             return super()._learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes)
         layout = dataclasses.replace(model.layout_, n_fit_samples=seqs.n_samples, seed=seed, classes=classes)
         frame_length = model.layout_.module_kwargs.get("frame_length", 1)
-        return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length))
+        kwargs = with_fitted_front(module_kwargs(layout, params, frame_length), model.layout_.module_kwargs)
+        return dataclasses.replace(layout, module_kwargs=kwargs)
 
     def _start_from(self, net: Seq2SeqNet) -> None:
         model = self._pretrained_model()

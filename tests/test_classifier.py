@@ -151,23 +151,33 @@ def test_a_pretrained_autoencoder_starts_the_classifier_and_stays_as_it_was(chir
 def test_fit_starts_from_an_autoencoder_of_every_sequence_unless_given_a_model_to_start_from(chirps, monkeypatch):
     X, y = chirps
     few = np.where(np.arange(120) < 30, y, -1)
-    fits, original = [], Seq2SeqTransformer.fit
+    fits, models, original = [], [], Seq2SeqTransformer.fit
 
     def counted(self, X, y=None):
         fits.append(len(X))
+        models.append(self)
         return original(self, X, y)
 
     monkeypatch.setattr(Seq2SeqTransformer, "fit", counted)
     still = dict(FAST, lr=1e-12, max_epochs=1)  # the classifier's own training leaves the weights as they start
     model = Seq2SeqClassifier(**still).fit(X, few)
+    pretraining = models[0]
     alone = Seq2SeqTransformer(**still).fit(X)  # the same parameters and seed, fitted on every sequence
-    assert fits == [120, 120] and model.encoder_ == alone.encoder_ == "conv_recurrent"
-    np.testing.assert_allclose(model.transform(X), alone.transform(X), atol=1e-5)
+    assert fits == [120, 120] and model.encoder_ == pretraining.encoder_ == alone.encoder_ == "conv_recurrent"
+    assert {**pretraining.get_params(), "frame_length": "auto"} == alone.get_params()  # frames resolved as ours
+    np.testing.assert_allclose(model.transform(X), pretraining.transform(X), atol=1e-5)
+
+    def scales(estimator):
+        return [conv.dilation[0] for conv in estimator.net_.module_.front.convs]
+
+    # the pretraining reads the classifier's wider scales, which a transformer's own encodings do not
+    assert scales(model) == scales(pretraining) == [1, 4, 16] and scales(alone) == [1, 4]
     assert Seq2SeqClassifier(**still).fit(X, y).encoder_ == "conv_recurrent" and fits == [120] * 3  # all labelled
     assert Seq2SeqClassifier(pretrain=False, **still).fit(X, few).encoder_ == "conv" and len(fits) == 3
     assert Seq2SeqClassifier(pretrain=True, **still).fit(X, y).encoder_ == "conv_recurrent" and len(fits) == 4
-    Seq2SeqClassifier(pretrained=FrozenEstimator(alone), **still).fit(X, few)
-    assert len(fits) == 4
+    started = Seq2SeqClassifier(pretrained=FrozenEstimator(alone), **still).fit(X, few)
+    assert len(fits) == 4 and scales(started) == [1, 4]  # a given model's architecture is kept
+    np.testing.assert_allclose(started.transform(X), alone.transform(X), atol=1e-5)
     continued = Seq2SeqClassifier(warm_start=True, **still).fit(X, few)
     continued.fit(X, few)  # continues from its weights: no second pretraining
     assert len(fits) == 5
