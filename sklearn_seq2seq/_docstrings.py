@@ -13,8 +13,8 @@ PARAMETERS = """
         The encoder: ``"recurrent"``, a (bidirectional) GRU or LSTM (``cell``, ``bidirectional``) over
         the steps (or frames); ``"conv_recurrent"``, the same recurrence over learned features of each
         frame: 16 dilated convolutions (ReLU) at each of 2 scales (9 and 33 steps; a third, 129 steps,
-        when the target is one number per sample and in classifiers) read the steps, and each frame is their mean and
-        maximum over its real steps, beside the frame's own values;
+        when the target is one number per sample and in classifiers) read the steps, and each frame
+        is their mean and maximum over its real steps, beside the frame's own values;
         ``"conv"``, no recurrence: three convolutional blocks over the frames (kernels of 7, 5 and 3
         frames; ``hidden_size``, ``2 * hidden_size`` and ``hidden_size`` channels; batch normalisation
         over the real steps; ReLU), the fully convolutional network of Wang et al. (2017); ``cell``
