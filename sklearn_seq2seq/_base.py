@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from . import _inference as inference
 from ._data import Sequences, to_user
 from ._heads import fit_value_head
-from ._layout import AUTO_MAX_FRAMES, FittedLayout, learn_layout, relayout
+from ._layout import AUTO_MAX_FRAMES, FittedLayout, fully_labelled, learn_layout, relayout
 from ._nn.attention import ATTENTION_KINDS
 from ._nn.decoder import DECODER_INPUTS
 from ._nn.encoder import RNN_CELLS
@@ -305,7 +305,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                 )
             device = resolve_device(self.device)
             layout = self._learn_layout(seqs, targets, targets_from, params, seed=draw_seed(self.random_state),
-                                        classes=classes)
+                                        classes=classes, labels=labels)
             data = {**self._training_data(seqs, targets, layout, params), **labels}
             net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=device, seed=layout.seed,
                            checkpoint_key=self._checkpoint_key(data), early_stopping=None if not partial else False,
@@ -335,10 +335,13 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         return self.get_params(deep=False)
 
     def _learn_layout(self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences,
-                      targets_from: str, params: dict, *, seed: int, classes: np.ndarray | None) -> FittedLayout:
-        """The fitted layout of a fresh fit (see :func:`~sklearn_seq2seq._layout.learn_layout`)."""
+                      targets_from: str, params: dict, *, seed: int, classes: np.ndarray | None,
+                      labels: dict[str, np.ndarray]) -> FittedLayout:
+        """The fitted layout of a fresh fit (see :func:`~sklearn_seq2seq._layout.learn_layout`);
+        ``labels``: the arrays :meth:`_read_labels` gave."""
         return learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes,
-                            max_frames=self._auto_max_frames, wide_front=self._wide_front)
+                            max_frames=self._auto_max_frames, wide_front=self._wide_front,
+                            all_labelled=fully_labelled(labels))
 
     def _start_from(self, net: Seq2SeqNet) -> None:
         """Set the initialised ``net``'s starting weights (a pretrained model's); by default keep them."""

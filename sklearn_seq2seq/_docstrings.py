@@ -102,9 +102,11 @@ PARAMETERS = """
         each feature's scale) than to the other sequences of its batch (NT-Xent with temperature 0.1,
         as in SimCLR; crops as in TS2Vec). It makes the encodings discriminative where reconstruction
         alone learned little. ``"auto"``: 1.0 for autoencoders of numeric sequences (``fit(X)``, or a
-        ``y`` of class labels), 0 for fits with a target and for token inputs, where it was not
-        measured to help (figures in ``docs/defaults.md``). 0 trains on the decoding loss alone; token
-        inputs get crops only.
+        ``y`` of class labels with some sequences unlabelled), 0 for a classifier whose every sequence
+        is labelled (its pretraining keeps 1.0), for fits with a target and for token inputs, where it
+        was not measured to help (figures in ``docs/defaults.md``). A fit that continues
+        (``warm_start``, ``partial_fit``) keeps the weight ``"auto"`` gave when it was fitted. 0 trains
+        on the decoding loss alone; token inputs get crops only.
     standardize : "per_sequence" or bool, default="per_sequence"
         True: standardise every input feature (and target feature) by its mean and scale over all
         sequences and timesteps before training; outputs are given back in the original units.

@@ -33,6 +33,9 @@ CLASSIFIER_AUTO_MAX_FRAMES = 64
 #: ``contrastive="auto"``: the weight of the contrastive term for autoencoders of numeric sequences
 #: (0 for supervised fits and token inputs; how it was chosen: docs/defaults.md).
 AUTO_CONTRASTIVE = 1.0
+#: ``contrastive="auto"`` for a classifier whose every training sequence is labelled: the labels shape
+#: the encodings there, and the term cost accuracy beside them (docs/defaults.md).
+LABELLED_CONTRASTIVE = 0.0
 
 #: How far the random views of the contrastive term (and of a classifier's pseudo-labels) rescale each
 #: feature and how much noise they add: encodings keep amplitude (a regression on them needs it),
@@ -259,6 +262,7 @@ def learn_layout(
     classes: np.ndarray | None = None,
     max_frames: int,
     wide_front: bool = False,
+    all_labelled: bool = False,
 ) -> FittedLayout:
     """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
     vocabularies, and the module's arguments.
@@ -281,6 +285,9 @@ def learn_layout(
         Whether a convolutional front end reads the wider scales of :data:`WIDE_FRONT_DILATIONS` (the
         estimator's own: classifiers and the autoencoders they pretrain); regressions to one number
         always do.
+    all_labelled : bool, default=False
+        Whether a classifier's every training sequence is labelled (:func:`fully_labelled`):
+        ``contrastive="auto"`` is then :data:`LABELLED_CONTRASTIVE`.
 
     Raises
     ------
@@ -334,7 +341,8 @@ def learn_layout(
                                                              frame_length),
         module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed, classes=classes,
     )
-    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length, wide_front))
+    return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length, wide_front,
+                                                                      all_labelled))
 
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
@@ -352,7 +360,15 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     kwargs = module_kwargs(layout, params, frame_length)
     # a model of one number saved before value heads existed keeps predicting through its decoder
     kwargs["value_head"] = layout.module_kwargs.get("value_head", False)
+    if params["contrastive"] == "auto":  # as the fit resolved it (a classifier's depends on its labels)
+        kwargs["contrastive"] = layout.module_kwargs.get("contrastive", kwargs["contrastive"])
     return dataclasses.replace(layout, module_kwargs=with_fitted_front(kwargs, layout.module_kwargs))
+
+
+def fully_labelled(labels: dict[str, np.ndarray]) -> bool:
+    """Whether a classifier's training labels (the arrays its ``_read_labels`` gives: ``labels``, with
+    ``-1`` for an unlabelled sequence) label every sequence; False without labels (other estimators)."""
+    return "labels" in labels and bool((labels["labels"] >= 0).all())
 
 
 def with_fitted_front(kwargs: dict, fitted_kwargs: dict) -> dict:
@@ -365,10 +381,12 @@ def with_fitted_front(kwargs: dict, fitted_kwargs: dict) -> dict:
     return kwargs
 
 
-def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_front: bool = False) -> dict:
+def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_front: bool = False,
+                  all_labelled: bool = False) -> dict:
     """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout, the estimator's
     parameters and the resolved frame length (plain numbers, strings and tuples); ``wide_front``: a
-    convolutional front end reads :data:`WIDE_FRONT_DILATIONS` (regressions to one number always do)."""
+    convolutional front end reads :data:`WIDE_FRONT_DILATIONS` (regressions to one number always do);
+    ``all_labelled``: a classifier's every training sequence is labelled."""
     per_sequence = params["standardize"] == "per_sequence" and layout.vocabulary is None
     if layout.vocabulary is not None:
         inputs = {"n_features": 1, "n_input_tokens": layout.vocabulary.n_ids}
@@ -399,7 +417,10 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
         encoder = "conv" if labels else "conv_recurrent" if one_number or numeric_autoencoder else "recurrent"
     contrastive = params["contrastive"]
     if contrastive == "auto":
-        contrastive = AUTO_CONTRASTIVE if layout.targets_from == "X" and layout.vocabulary is None else 0.0
+        if layout.targets_from != "X" or layout.vocabulary is not None:
+            contrastive = 0.0
+        else:
+            contrastive = LABELLED_CONTRASTIVE if all_labelled else AUTO_CONTRASTIVE
     wide = (one_number or wide_front) and encoder == "conv_recurrent"
     front = {"front_dilations": WIDE_FRONT_DILATIONS} if wide else {}
     return {**inputs, **outputs, **special, **head, **front, **{name: params[name] for name in architecture},

@@ -23,8 +23,8 @@ from ._base import BaseSeq2Seq
 from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 from ._heads import set_head
-from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, longest_numeric_steps,
-                      module_kwargs, resolve_frame_length, with_fitted_front)
+from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, fully_labelled,
+                      longest_numeric_steps, module_kwargs, resolve_frame_length, with_fitted_front)
 from ._tokens import TokenSequences
 from ._training import CLASSIFIER_AUTO_STEPS, Seq2SeqNet
 from .transformer import Seq2SeqTransformer
@@ -45,7 +45,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
 
     The model is an autoencoder of ``X`` (everything the decoder sees passes through the encoding)
     with a linear classification head on the encoding. Every sequence trains the reconstruction (and,
-    for numbers, the contrastive term); labelled sequences also train the head and, through it, the
+    for numbers where some sequences are unlabelled, the contrastive term, which the pretraining
+    always has); labelled sequences also train the head and, through it, the
     encoder, with a cross-entropy weighted by ``label_weight``, and confidently classified unlabelled
     ones train it through pseudo-labels (``pseudo_label_threshold``). ``transform`` returns the encodings the
     head reads; ``predict_proba`` is the head's softmax.
@@ -355,13 +356,16 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         return self._read_input(X, model.layout_)
 
     def _learn_layout(self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences,
-                      targets_from: str, params: dict, *, seed: int, classes: np.ndarray | None) -> FittedLayout:
+                      targets_from: str, params: dict, *, seed: int, classes: np.ndarray | None,
+                      labels: dict[str, np.ndarray]) -> FittedLayout:
         model = self._pretrained_model()
         if model is None:
-            return super()._learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes)
+            return super()._learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes,
+                                         labels=labels)
         layout = dataclasses.replace(model.layout_, n_fit_samples=seqs.n_samples, seed=seed, classes=classes)
         frame_length = model.layout_.module_kwargs.get("frame_length", 1)
-        kwargs = with_fitted_front(module_kwargs(layout, params, frame_length), model.layout_.module_kwargs)
+        kwargs = with_fitted_front(module_kwargs(layout, params, frame_length, all_labelled=fully_labelled(labels)),
+                                   model.layout_.module_kwargs)
         return dataclasses.replace(layout, module_kwargs=kwargs)
 
     def _start_from(self, net: Seq2SeqNet) -> None:

@@ -188,6 +188,33 @@ def test_fit_starts_from_an_autoencoder_of_every_sequence_unless_given_a_model_t
         Seq2SeqClassifier(pretrain=True, pretrained=FrozenEstimator(alone)).fit(X, few)
 
 
+def test_the_contrastive_term_is_off_when_every_sequence_is_labelled_and_on_for_its_pretraining(chirps, monkeypatch):
+    X, y = chirps
+    few = np.where(np.arange(120) < 30, y, -1)
+    pretrainings, original = [], Seq2SeqTransformer.fit
+
+    def kept(self, X, y=None):
+        pretrainings.append(self)
+        return original(self, X, y)
+
+    monkeypatch.setattr(Seq2SeqTransformer, "fit", kept)
+    quick = dict(FAST, max_epochs=1)
+
+    def weight(model):
+        assert model.net_.module_.contrastive == model.layout_.module_kwargs["contrastive"]
+        return model.net_.module_.contrastive
+
+    assert weight(Seq2SeqClassifier(**quick).fit(X, y)) == 0.0  # labels shape the encodings
+    assert weight(pretrainings[-1]) == 1.0  # the autoencoder it starts from keeps the term
+    assert weight(Seq2SeqClassifier(**quick).fit(X, few)) == 1.0  # unlabelled sequences learn from it
+    assert weight(Seq2SeqClassifier(pretrain=False, **quick).fit(X, y)) == 0.0
+    assert weight(Seq2SeqClassifier(pretrained=FrozenEstimator(pretrainings[-1]), **quick).fit(X, y)) == 0.0
+    assert weight(Seq2SeqClassifier(contrastive=0.5, **quick).fit(X, y)) == 0.5  # a weight given is kept
+    continued = Seq2SeqClassifier(warm_start=True, pretrain=False, **quick).fit(X, y)
+    assert weight(continued.fit(X, few)) == 0.0  # "auto" stays as the fit resolved it
+    assert weight(continued.set_params(contrastive=0.5).fit(X, few)) == 0.5
+
+
 def test_pipelines_persistence_and_continued_training(chirps, tmp_path):
     X, y = chirps
     names = np.array(["a", "b", "c"])[y]
