@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.ensemble import VotingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -213,6 +214,18 @@ def test_the_contrastive_term_is_off_when_every_sequence_is_labelled_and_on_for_
     continued = Seq2SeqClassifier(warm_start=True, pretrain=False, **quick).fit(X, y)
     assert weight(continued.fit(X, few)) == 0.0  # "auto" stays as the fit resolved it
     assert weight(continued.set_params(contrastive=0.5).fit(X, few)) == 0.5
+
+
+def test_fits_of_several_seeds_average_in_a_soft_voting_classifier(chirps):
+    # the documented way to trade fit time for accuracy (docs/user_guide/classification.md)
+    X, y = chirps
+    X3 = X[:, :, None]  # (n, T, F): VotingClassifier passes 3-D input through to the members
+    vote = VotingClassifier([(f"seed{s}", Seq2SeqClassifier(**{**FAST, "random_state": s})) for s in (0, 1)],
+                            voting="soft").fit(X3[:90], y[:90])
+    members = [member.predict_proba(X3[90:]) for member in vote.estimators_]
+    assert not np.allclose(members[0], members[1], atol=1e-3)  # different seeds, different fits
+    np.testing.assert_allclose(vote.predict_proba(X3[90:]), np.mean(members, axis=0), atol=1e-6)
+    assert vote.score(X3[90:], y[90:]) >= 0.9
 
 
 def test_pipelines_persistence_and_continued_training(chirps, tmp_path):
