@@ -220,7 +220,7 @@ def test_fits_of_several_seeds_average_in_a_soft_voting_classifier(chirps):
     # the documented way to trade fit time for accuracy (docs/user_guide/classification.md)
     X, y = chirps
     X3 = X[:, :, None]  # (n, T, F): VotingClassifier passes 3-D input through to the members
-    vote = VotingClassifier([(f"seed{s}", Seq2SeqClassifier(**{**FAST, "random_state": s})) for s in (0, 1)],
+    vote = VotingClassifier([(f"seed{s}", Seq2SeqClassifier(**dict(FAST, random_state=s))) for s in (0, 1)],
                             voting="soft").fit(X3[:90], y[:90])
     members = [member.predict_proba(X3[90:]) for member in vote.estimators_]
     assert not np.allclose(members[0], members[1], atol=1e-3)  # different seeds, different fits
