@@ -63,7 +63,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
     ``fit(X)`` would (except that a convolutional front end reads a third, wider scale, as the
     classifier's own does), and starts the classifier from it: the encodings it learns without labels are a
     better start than random weights, with few labels or all of them (docs/defaults.md), at about
-    twice to three times the fit time; ``pretrain=False`` skips it.
+    twice to three times the fit time; ``pretrain=False`` skips it. :meth:`pretrain_autoencoder`
+    trains that autoencoder alone, to start several classifiers from one pretraining.
 
     **Pretrained encoders.** ``pretrained`` starts the classifier from a fitted autoencoder (a
     :class:`Seq2SeqTransformer` fitted with ``fit(X)``, for example once on a large unlabelled
@@ -249,20 +250,48 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         continuing = self.warm_start and self.__sklearn_is_fitted__()
         if continuing or self.pretrained is not None or not self.pretrain:
             return self._fit(X, y, targets_from="X")
-        seqs = self._read_input(X)
-        self._read_labels(y, seqs, None)  # refuse bad labels before minutes of pretraining
-        shared = Seq2SeqTransformer().get_params(deep=False).keys() & self.get_params(deep=False).keys()
-        params = {name: getattr(self, name) for name in shared}
-        # the transformer frames the sequences as this classifier would (a classifier's frames are its own:
-        # docs/defaults.md), and the classifier starts from its layout
-        params["frame_length"] = resolve_frame_length(self.frame_length, longest_numeric_steps(seqs, seqs),
-                                                      self._auto_max_frames)
+        self._read_labels(y, self._read_input(X), None)  # refuse bad labels before minutes of pretraining
         # read by _pretrained_model during this fit only, as a pretrained model would be
-        self._pretraining = _Pretraining(**{**params, "warm_start": False, "callbacks": None}).fit(X)
+        self._pretraining = self.pretrain_autoencoder(X)
         try:
             return self._fit(X, y, targets_from="X")
         finally:
             del self._pretraining
+
+    def pretrain_autoencoder(self, X: Any) -> Seq2SeqTransformer:
+        """Train the autoencoder that ``fit`` pretrains, on ``X``, and return it; this classifier is not changed.
+
+        ``fit`` with ``pretrain`` on (and no ``pretrained`` model) first trains this autoencoder on its
+        sequences and starts the classifier from it. Train it once with this method and pass it, wrapped in
+        :class:`~sklearn.frozen.FrozenEstimator`, as ``pretrained`` to several classifiers: each then
+        skips the pretraining. A classifier of this one's parameters started from it fits as
+        ``fit(X, y)`` would have, so several classifiers of different seeds started from one pretraining
+        average in a :class:`~sklearn.ensemble.VotingClassifier` at a fraction of the cost of several
+        whole fits (``docs/user_guide/classification.md``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features), or list
+            Sequences in any accepted form; no labels are needed. Give every sequence the classifiers
+            will be fitted on, labelled or not, to get the pretraining ``fit`` would do.
+
+        Returns
+        -------
+        autoencoder : Seq2SeqTransformer
+            The fitted autoencoder: this classifier's parameters shared with
+            :class:`Seq2SeqTransformer`, its frame length resolved as this classifier resolves it, and
+            a convolutional front end reading the classifier's wider scales.
+        """
+        self._validate_params()
+        shared = Seq2SeqTransformer().get_params(deep=False).keys() & self.get_params(deep=False).keys()
+        params = {name: getattr(self, name) for name in shared}
+        autoencoder = _Pretraining(**{**params, "warm_start": False, "callbacks": None})
+        seqs = autoencoder._read_input(X)  # read by the autoencoder, so that this classifier stays as it is
+        # the autoencoder frames the sequences as this classifier would (a classifier's frames are its own:
+        # docs/defaults.md), and the classifier starts from its layout
+        autoencoder.set_params(frame_length=resolve_frame_length(
+            self.frame_length, longest_numeric_steps(seqs, seqs), self._auto_max_frames))
+        return autoencoder.fit(X)
 
     def _read_labels(self, y: Any, seqs: Sequences | TokenSequences,
                      layout: FittedLayout | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:

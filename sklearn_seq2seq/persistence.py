@@ -165,19 +165,27 @@ def save(estimator: BaseSeq2Seq, path: str | os.PathLike) -> None:
     Parameters
     ----------
     estimator : Seq2SeqTransformer, Seq2SeqRegressor or Seq2SeqClassifier
-        A fitted estimator.
+        A fitted estimator. The autoencoder that
+        :meth:`Seq2SeqClassifier.pretrain_autoencoder <sklearn_seq2seq.Seq2SeqClassifier.pretrain_autoencoder>`
+        returns is saved as a :class:`~sklearn_seq2seq.Seq2SeqTransformer` with all it learned (its
+        front end's scales included), so it loads as one that transforms, and starts classifiers, as it did.
     path : str or path-like
         The file to write (a zip archive; ``.s2s`` is a fine suffix).
     """
-    if type(estimator).__name__ not in _CLASSES or not isinstance(estimator, tuple(_CLASSES.values())):
-        raise TypeError(f"save() stores {', '.join(sorted(_CLASSES))} models; got {type(estimator).__name__}.")
+    public = next((cls for cls in type(estimator).__mro__ if _CLASSES.get(cls.__name__) is cls), None)
+    # the package's own subclasses (a classifier's pretraining) are saved as their public class; another
+    # subclass may behave otherwise than the class it would load as
+    own = type(estimator).__module__.partition(".")[0] == __name__.partition(".")[0]
+    if public is None or (public is not type(estimator) and not own):
+        raise TypeError(f"save() stores {', '.join(sorted(_CLASSES))} models; got {type(estimator).__name__}"
+                        + (", a subclass, which would load as another class." if public is not None else "."))
     if not estimator.__sklearn_is_fitted__():
         from sklearn.exceptions import NotFittedError
 
         raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet; fit it before saving.")
     metadata = {
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "package_version": __version__,
-        "class": type(estimator).__name__, "params": _params_to_json(estimator),
+        "class": public.__name__, "params": _params_to_json(estimator),
         "layout": estimator.layout_.to_json(), "fitted": _fitted_attributes(estimator),
         "history": json.loads(json.dumps(list(estimator.history_), default=_plain)),
     }

@@ -45,7 +45,8 @@ def _suite_valid(result):
 
 def _classification_valid(result):
     cells = {(row["regime"], row["contender"]) for row in result["rows"]}
-    return ({("all", "classifier"), ("all", "minirocket"), ("few", "classifier"), ("few", "label_spreading")} <= cells
+    return ({("all", "classifier"), ("all", "minirocket"), ("all", "vote_of_2"), ("few", "classifier"),
+             ("few", "label_spreading")} <= cells
             and all(0 <= row["accuracy"] <= 1 for row in result["rows"]))
 
 

@@ -216,12 +216,33 @@ def test_the_contrastive_term_is_off_when_every_sequence_is_labelled_and_on_for_
     assert weight(continued.set_params(contrastive=0.5).fit(X, few)) == 0.5
 
 
-def test_fits_of_several_seeds_average_in_a_soft_voting_classifier(chirps):
+def test_one_pretraining_starts_classifiers_as_their_own_fits_would_and_saves_as_a_transformer(chirps, tmp_path):
+    X, y = chirps
+    classifier = Seq2SeqClassifier(**FAST)
+    pretraining = classifier.pretrain_autoencoder(X)
+    assert classifier.__dict__ == Seq2SeqClassifier(**FAST).__dict__  # the classifier is not changed
+    assert isinstance(pretraining, Seq2SeqTransformer) and pretraining.transform(X).shape == (120, 8)
+    own = Seq2SeqClassifier(**FAST).fit(X, y)
+    started = Seq2SeqClassifier(pretrained=FrozenEstimator(pretraining), **FAST).fit(X, y)
+    np.testing.assert_allclose(started.predict_proba(X), own.predict_proba(X), atol=1e-5)
+    save(pretraining, tmp_path / "pretraining.s2s")
+    loaded = load(tmp_path / "pretraining.s2s")
+    assert type(loaded) is Seq2SeqTransformer
+    np.testing.assert_allclose(loaded.transform(X), pretraining.transform(X), atol=1e-6)  # the front end kept
+    again = Seq2SeqClassifier(pretrained=FrozenEstimator(loaded), **FAST).fit(X, y)
+    np.testing.assert_allclose(again.predict_proba(X), own.predict_proba(X), atol=1e-5)
+    with pytest.raises(ValueError, match="n_components"):
+        Seq2SeqClassifier(n_components=0).pretrain_autoencoder(X)
+
+
+def test_fits_of_several_seeds_from_one_pretraining_average_in_a_soft_voting_classifier(chirps):
     # the documented way to trade fit time for accuracy (docs/user_guide/classification.md)
     X, y = chirps
     X3 = X[:, :, None]  # (n, T, F): VotingClassifier passes 3-D input through to the members
-    vote = VotingClassifier([(f"seed{s}", Seq2SeqClassifier(**dict(FAST, random_state=s))) for s in (0, 1)],
-                            voting="soft").fit(X3[:90], y[:90])
+    pretraining = FrozenEstimator(Seq2SeqClassifier(**FAST).pretrain_autoencoder(X3[:90]))
+    vote = VotingClassifier(
+        [(f"seed{s}", Seq2SeqClassifier(pretrained=pretraining, **dict(FAST, random_state=s))) for s in (0, 1)],
+        voting="soft").fit(X3[:90], y[:90])
     members = [member.predict_proba(X3[90:]) for member in vote.estimators_]
     assert not np.allclose(members[0], members[1], atol=1e-3)  # different seeds, different fits
     np.testing.assert_allclose(vote.predict_proba(X3[90:]), np.mean(members, axis=0), atol=1e-6)

@@ -80,6 +80,12 @@ def test_what_cannot_be_saved_is_said(tmp_path):
         save(Seq2SeqTransformer(), tmp_path / "m.s2s")
     with pytest.raises(TypeError, match="stores Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer models"):
         save(object(), tmp_path / "m.s2s")
+
+    class MyTransformer(Seq2SeqTransformer):
+        pass
+
+    with pytest.raises(TypeError, match="got MyTransformer, a subclass, which would load as another class"):
+        save(MyTransformer(**FAST).fit(X), tmp_path / "m.s2s")
     with pytest.warns(UserWarning, match="callbacks parameter is not saved"):
         save(Seq2SeqTransformer(callbacks=[EpochTimer()], **FAST).fit(X), tmp_path / "m.s2s")
     assert load(tmp_path / "m.s2s").callbacks is None
