@@ -225,6 +225,9 @@ def test_one_pretraining_starts_classifiers_as_their_own_fits_would_and_saves_as
     own = Seq2SeqClassifier(**FAST).fit(X, y)
     started = Seq2SeqClassifier(pretrained=FrozenEstimator(pretraining), **FAST).fit(X, y)
     np.testing.assert_allclose(started.predict_proba(X), own.predict_proba(X), atol=1e-5)
+    few = np.where(np.arange(120) < 30, y, -1)  # with unlabelled sequences too
+    np.testing.assert_allclose(Seq2SeqClassifier(pretrained=FrozenEstimator(pretraining), **FAST).fit(X, few)
+                               .predict_proba(X), Seq2SeqClassifier(**FAST).fit(X, few).predict_proba(X), atol=1e-5)
     save(pretraining, tmp_path / "pretraining.s2s")
     loaded = load(tmp_path / "pretraining.s2s")
     assert type(loaded) is Seq2SeqTransformer
