@@ -31,7 +31,8 @@ from ._nn.model import ATTEND_OVER, ENCODERS
 from ._nn.readout import READOUTS
 from ._reading import DataReader
 from ._tokens import END, TokenSequences, Vocabulary
-from ._training import (AUTO_STEPS, CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, initialize, make_net,
+from ._training import (AUTO_STEPS, CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, fit_kernel_bank, initialize,
+                        make_net,
                         torch_threads, train)
 
 
@@ -101,6 +102,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "cell": [StrOptions(set(RNN_CELLS))],
         "encoder": [StrOptions(set(ENCODERS) | {"auto"})],
+        "kernel_bank": ["boolean", StrOptions({"auto"})],
         "frame_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
@@ -144,6 +146,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         hidden_size: int = 64,
         cell: str = "gru",
         encoder: str = "auto",
+        kernel_bank: bool | str = "auto",
         frame_length: int | str = "auto",
         num_layers: int = 1,
         bidirectional: bool = True,
@@ -183,6 +186,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         self.hidden_size = hidden_size
         self.cell = cell
         self.encoder = encoder
+        self.kernel_bank = kernel_bank
         self.frame_length = frame_length
         self.num_layers = num_layers
         self.bidirectional = bidirectional
@@ -313,6 +317,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             self.layout_ = layout
             epochs = 1 if partial else net.max_epochs
             initialize(net, layout.seed)
+            fit_kernel_bank(net, data, layout.seed)
             self._start_from(net)
             self._train(net, data, epochs=epochs, seed=layout.seed)
         return self

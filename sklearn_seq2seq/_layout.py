@@ -51,10 +51,15 @@ CLASSIFIER_VIEW_STRENGTH = 0.3
 #: other fits keep the module's default two (how this was chosen: docs/defaults.md).
 WIDE_FRONT_DILATIONS = (1, 4, 16)
 
+#: ``kernel_bank="auto"`` reads a kernel bank for the encodings of numeric series whose longest training
+#: series has at least this many steps, one kernel's span (shorter series, as digits' 8 rows, lost
+#: accuracy with it: docs/defaults.md).
+KERNEL_BANK_MIN_STEPS = 9
+
 
 #: Parameters that shape the module or how the data is read: a classifier started from a pretrained
 #: model takes them from that model.
-ARCHITECTURE_PARAMS = ("n_components", "hidden_size", "cell", "encoder", "frame_length", "num_layers", "bidirectional",
+ARCHITECTURE_PARAMS = ("n_components", "hidden_size", "cell", "encoder", "kernel_bank", "frame_length", "num_layers", "bidirectional",
                        "dropout", "readout", "n_slots", "attention", "attend_over", "decoder_input",
                        "reverse_target", "standardize", "input_tokens", "min_frequency", "max_vocabulary_size",
                        "embedding_dim")
@@ -341,8 +346,9 @@ def learn_layout(
                                                              frame_length),
         module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed, classes=classes,
     )
+    n_input_steps = 0 if token_inputs else seqs.values.shape[1]
     return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length, wide_front,
-                                                                      all_labelled))
+                                                                      all_labelled, n_input_steps))
 
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
@@ -362,6 +368,11 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     kwargs["value_head"] = layout.module_kwargs.get("value_head", False)
     if params["contrastive"] == "auto":  # as the fit resolved it (a classifier's depends on its labels)
         kwargs["contrastive"] = layout.module_kwargs.get("contrastive", kwargs["contrastive"])
+    fitted_bank = layout.module_kwargs.get("kernel_bank_steps", 0) > 0
+    if params["kernel_bank"] != "auto" and bool(params["kernel_bank"]) != fitted_bank:
+        raise ValueError(f"kernel_bank={params['kernel_bank']!r}, but this model was fitted "
+                         f"{'with' if fitted_bank else 'without'} a kernel bank, which shapes the model: training "
+                         "continues with the fitted architecture. Set kernel_bank back (or to 'auto'), or fit afresh.")
     return dataclasses.replace(layout, module_kwargs=with_fitted_front(kwargs, layout.module_kwargs))
 
 
@@ -371,22 +382,32 @@ def fully_labelled(labels: dict[str, np.ndarray]) -> bool:
     return "labels" in labels and bool((labels["labels"] >= 0).all())
 
 
+#: Module arguments sized by the data ``fit`` saw, which a fitted model's weights fit only as fitted.
+FITTED_SIZES = ("front_dilations", "kernel_bank_steps")
+
+
 def with_fitted_front(kwargs: dict, fitted_kwargs: dict) -> dict:
-    """``kwargs`` with the front end's dilations of a fitted model's module arguments ``fitted_kwargs``
-    (whose weights fit only those; a model saved before the dilations were chosen per fit has the
-    module's default ones)."""
-    kwargs = {name: value for name, value in kwargs.items() if name != "front_dilations"}
-    if "front_dilations" in fitted_kwargs:
-        kwargs["front_dilations"] = fitted_kwargs["front_dilations"]
+    """``kwargs`` with the front end's dilations and the kernel bank's size of a fitted model's module
+    arguments ``fitted_kwargs`` (whose weights fit only those; a model saved before the dilations were
+    chosen per fit has the module's default ones, and one saved before kernel banks has none)."""
+    kwargs = {name: value for name, value in kwargs.items() if name not in FITTED_SIZES}
+    kwargs.update({name: fitted_kwargs[name] for name in FITTED_SIZES if name in fitted_kwargs})
     return kwargs
 
 
 def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_front: bool = False,
-                  all_labelled: bool = False) -> dict:
+                  all_labelled: bool = False, n_input_steps: int = 0) -> dict:
     """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout, the estimator's
     parameters and the resolved frame length (plain numbers, strings and tuples); ``wide_front``: a
     convolutional front end reads :data:`WIDE_FRONT_DILATIONS` (regressions to one number always do);
-    ``all_labelled``: a classifier's every training sequence is labelled."""
+    ``all_labelled``: a classifier's every training sequence is labelled; ``n_input_steps``: steps of
+    the longest numeric training input, which a kernel bank is sized for.
+
+    Raises
+    ------
+    ValueError
+        For ``kernel_bank=True`` with token inputs.
+    """
     per_sequence = params["standardize"] == "per_sequence" and layout.vocabulary is None
     if layout.vocabulary is not None:
         inputs = {"n_features": 1, "n_input_tokens": layout.vocabulary.n_ids}
@@ -423,6 +444,14 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
             contrastive = LABELLED_CONTRASTIVE if all_labelled else AUTO_CONTRASTIVE
     wide = (one_number or wide_front) and encoder == "conv_recurrent"
     front = {"front_dilations": WIDE_FRONT_DILATIONS} if wide else {}
+    bank = params["kernel_bank"]
+    if bank == "auto":  # the encodings of numeric series a kernel spans (measured: docs/defaults.md)
+        bank = (layout.targets_from == "X" and not tokens and layout.classes is None and not wide_front
+                and n_input_steps >= KERNEL_BANK_MIN_STEPS)
+    elif bank and layout.vocabulary is not None:
+        raise ValueError("kernel_bank=True reads numeric sequences, and these inputs are tokens: use "
+                         "kernel_bank='auto' or False.")
+    front = {**front, "kernel_bank_steps": int(n_input_steps)} if bank and n_input_steps else front
     return {**inputs, **outputs, **special, **head, **front, **{name: params[name] for name in architecture},
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),

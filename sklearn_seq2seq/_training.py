@@ -387,6 +387,23 @@ def initialize(net: Seq2SeqNet, seed: int) -> Seq2SeqNet:
     return net
 
 
+#: Training sequences a kernel bank's biases and scaling are set from, at most (:func:`fit_kernel_bank`).
+KERNEL_BANK_SEQUENCES = 256
+
+
+def fit_kernel_bank(net: Seq2SeqNet, data: dict, seed: int) -> None:
+    """Set the kernel bank of the initialised ``net``'s module (if it has one) from at most
+    :data:`KERNEL_BANK_SEQUENCES` training inputs of ``data``, drawn with ``seed``."""
+    module = net.module_
+    if module.kernel_bank is None:
+        return
+    generator = torch.Generator().manual_seed(seed % np.iinfo(np.int32).max)
+    rows = np.sort(torch.randperm(len(data["lengths"]), generator=generator)[:KERNEL_BANK_SEQUENCES].numpy())
+    x = to_device(batch_tensor(data["x"], rows), net.device)
+    lengths = to_device(torch.as_tensor(np.asarray(data["lengths"])[rows]), net.device)
+    module.fit_kernel_bank(x, lengths, generator)
+
+
 def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
     """Train the initialised ``net`` (:func:`initialize`) for ``epochs`` epochs on ``data`` (see
     :class:`Seq2SeqNet`), seeded by ``seed`` and leaving torch's global random state as it was.

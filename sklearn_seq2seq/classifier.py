@@ -154,6 +154,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         hidden_size: int = 64,
         cell: str = "gru",
         encoder: str = "auto",
+        kernel_bank: bool | str = "auto",
         frame_length: int | str = "auto",
         num_layers: int = 1,
         bidirectional: bool = True,
@@ -195,7 +196,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         pretrained: Any = None,
     ) -> None:
         super().__init__(
-            n_components, hidden_size=hidden_size, cell=cell, encoder=encoder, frame_length=frame_length,
+            n_components, hidden_size=hidden_size, cell=cell, encoder=encoder, kernel_bank=kernel_bank,
+            frame_length=frame_length,
             num_layers=num_layers, bidirectional=bidirectional, dropout=dropout, readout=readout, n_slots=n_slots,
             attention=attention, attend_over=attend_over, decoder_input=decoder_input,
             teacher_forcing=teacher_forcing, reverse_target=reverse_target, input_noise=input_noise,

@@ -90,14 +90,19 @@ def _params_to_json(estimator: BaseSeq2Seq) -> dict:
     return params
 
 
-#: Parameters added after version 0.2.0 wrote its files, with the values that build the models it wrote.
-_ADDED_PARAMS = {"encoder": "recurrent", "frame_length": 1, "contrastive": 0.0, "n_threads": 1}
+#: Parameters added since files were first written, oldest first, each with the values that build the
+#: models written before it: after version 0.2.0, and after the kernel bank came (their models read none).
+_ADDED_PARAMS = ({"encoder": "recurrent", "frame_length": 1, "contrastive": 0.0, "n_threads": 1},
+                 {"kernel_bank": False})
 
 
 def _params_from_json(cls: type, params: Any) -> dict:
     allowed = set(cls().get_params(deep=False))
-    if isinstance(params, dict) and set(params) == allowed - set(_ADDED_PARAMS):
-        params = {**params, **_ADDED_PARAMS}
+    for since in range(len(_ADDED_PARAMS)):
+        added = {name: value for group in _ADDED_PARAMS[since:] for name, value in group.items()}
+        if isinstance(params, dict) and set(params) == allowed - set(added):
+            params = {**params, **added}
+            break
     if not isinstance(params, dict) or set(params) != allowed:
         keys = set(params) if isinstance(params, dict) else set()
         raise ModelFileError(f"The saved hyper-parameters are not those of {cls.__name__} "

@@ -239,12 +239,12 @@ def test_a_tampered_version_1_file_is_refused_by_the_converter(tmp_path):
 def test_files_of_version_0_2_without_the_newer_parameters_load_as_they_were_built(tmp_path):
     # 0.2.0 wrote no encoder/frame_length/contrastive/n_threads: such a file is a recurrent model read a
     # step at a time and trained without the contrastive term
-    model = Seq2SeqTransformer(encoder="recurrent", frame_length=1, contrastive=0.0, **FAST).fit(X)
+    model = Seq2SeqTransformer(encoder="recurrent", frame_length=1, contrastive=0.0, kernel_bank=False, **FAST).fit(X)
     path = tmp_path / "new.s2s"
     save(model, path)
     with zipfile.ZipFile(path) as archive:
         metadata = json.loads(archive.read("metadata.json"))
-    for name in ("encoder", "frame_length", "contrastive", "n_threads"):
+    for name in ("encoder", "frame_length", "contrastive", "n_threads", "kernel_bank"):
         del metadata["params"][name]
     for name in ("encoder", "frame_length", "contrastive"):
         del metadata["layout"]["module_kwargs"][name]
@@ -253,3 +253,18 @@ def test_files_of_version_0_2_without_the_newer_parameters_load_as_they_were_bui
     assert loaded.get_params()["frame_length"] == 1 and loaded.frame_length_ == 1
     assert loaded.get_params()["encoder"] == "recurrent" and loaded.encoder_ == "recurrent"
     np.testing.assert_allclose(loaded.transform(X), model.transform(X), atol=1e-6)
+
+
+def test_files_written_before_the_kernel_bank_load_without_one(tmp_path):
+    model = Seq2SeqTransformer(kernel_bank=False, **FAST).fit(X)
+    path = tmp_path / "new.s2s"
+    save(model, path)
+    with zipfile.ZipFile(path) as archive:
+        metadata = json.loads(archive.read("metadata.json"))
+    assert "kernel_bank_steps" not in metadata["layout"]["module_kwargs"]
+    del metadata["params"]["kernel_bank"]
+    _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode()})
+    loaded = load(tmp_path / "old.s2s")
+    assert loaded.get_params()["kernel_bank"] is False and loaded.net_.module_.kernel_bank is None
+    np.testing.assert_allclose(loaded.transform(X), model.transform(X), atol=1e-6)
+    assert load(path).get_params()["kernel_bank"] is False  # the file as written keeps its value

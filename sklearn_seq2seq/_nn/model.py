@@ -15,6 +15,7 @@ from .losses import view_label_loss, weighted_label_loss
 from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
 from .frames import frame_weights_to_steps, from_frames, to_frames
+from .kernel_bank import KernelBank
 from .readout import make_readout
 from .self_attention import SelfAttentionEncoder
 from .sequence_stats import sequence_moments, with_sequence_stats
@@ -111,6 +112,10 @@ class Seq2SeqModule(nn.Module):
     front_dilations : sequence of int, default=DILATIONS
         ``encoder="conv_recurrent"``: the dilations of the convolutional front end's scales
         (:class:`ConvFrontEnd`).
+    kernel_bank_steps : int, default=0
+        Numeric inputs: above 0, a :class:`KernelBank` sized for series of this many steps reads the
+        globally standardised inputs, and a linear map of its features is added to the code (the
+        bank's biases are set by :meth:`fit_kernel_bank` before training). 0: no bank.
     """
 
     def __init__(
@@ -145,6 +150,7 @@ class Seq2SeqModule(nn.Module):
         view_noise: str = "global",
         value_head: bool = False,
         front_dilations: Sequence[int] = DILATIONS,
+        kernel_bank_steps: int = 0,
         pad_id: int | None = None,
         start_id: int | None = None,
         end_id: int | None = None,
@@ -201,6 +207,10 @@ class Seq2SeqModule(nn.Module):
             n_outputs * self.output_frames, n_components, hidden_size, cell, num_layers, dropout, attention, decoder_input,
             n_tokens=n_output_tokens, embedding_dim=embedding_dim, pad_id=pad_id, start_id=start_id, end_id=end_id,
         )
+        self.kernel_bank = None
+        if kernel_bank_steps > 0 and n_input_tokens is None:
+            self.kernel_bank = KernelBank(n_features, kernel_bank_steps)
+            self.kernel_bank_proj = nn.Linear(self.kernel_bank.output_size, n_components)
         self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
         self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
 
@@ -214,17 +224,30 @@ class Seq2SeqModule(nn.Module):
             x = self.embed(x)
         elif self.x_mean is not None:
             x = (x - self.x_mean) / self.x_scale
+        steps = x  # what the kernel bank reads
         if self.per_sequence:
             x = with_sequence_stats(x, lengths)
         if self.training and self.input_noise > 0:
             x = x + self.input_noise * self._normal(x.shape, x)
+        bank = None if self.kernel_bank is None else self.kernel_bank_proj(self.kernel_bank(steps, lengths))
         if self.front is not None:
             x, lengths = self.front(x, lengths)
         elif self.input_frames > 1:
             x, lengths = to_frames(x, lengths, self.input_frames)
         mask = length_mask(lengths, x.shape[1])
         states, final = self.encoder(x, lengths)
-        return self.readout(states, final, mask), states, mask
+        code = self.readout(states, final, mask)
+        return code if bank is None else code + bank, states, mask
+
+    @torch.no_grad()
+    def fit_kernel_bank(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> None:
+        """Set the :class:`KernelBank`'s biases and scaling from training inputs ``x`` (B, T, F) as
+        given to :meth:`encode`, of ``lengths`` steps; a no-op without a bank."""
+        if self.kernel_bank is None:
+            return
+        if self.x_mean is not None:
+            x = (x - self.x_mean) / self.x_scale
+        self.kernel_bank.fit(x, lengths, generator)
 
     def _normal(self, shape, like: torch.Tensor) -> torch.Tensor:
         """Standard normal noise of ``shape`` drawn from :attr:`random_generator`."""

@@ -1,0 +1,137 @@
+"""A fixed bank of random dilated kernels whose proportions of positive values feed the code
+(``kernel_bank``)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import torch
+from torch import nn
+
+from .sequence_stats import EPS, sequence_moments
+
+#: Each kernel spans 9 steps with weight -1, except three steps of weight 2 (all 84 choices of
+#: three): the patterns of MiniRocket (Dempster et al., 2021), which sum to 0, so a kernel answers to
+#: the shape of a series, not its level.
+KERNEL_SIZE = 9
+PATTERNS = tuple(itertools.combinations(range(KERNEL_SIZE), 3))
+
+#: The kernels' outputs are compared with these quantiles of their own outputs on training series.
+QUANTILES = (0.25, 0.5, 0.75)
+
+#: Longer series are averaged over windows of consecutive steps down to at most this many steps first.
+MAX_STEPS = 512
+
+#: More features than this are first mixed into this many fixed random combinations.
+MAX_CHANNELS = 8
+
+#: Real steps of the training series whose kernel outputs set the biases, at most.
+FIT_STEPS = 20_000
+
+
+def dilations(n_steps: int) -> tuple[int, ...]:
+    """Dilations 1, 2, 4, ... up to the largest whose kernel still spans at most ``n_steps`` steps."""
+    return tuple(2**i for i in range(int(math.log2(max(n_steps - 1, KERNEL_SIZE - 1) / (KERNEL_SIZE - 1))) + 1))
+
+
+def between_outputs(values: torch.Tensor) -> torch.Tensor:
+    """Biases (rows, len(QUANTILES)) at the :data:`QUANTILES` of each row of ``values`` (rows, n), each
+    set half-way between the output at that quantile and the next larger one, so that no output of the
+    training series lies on a bias, where float rounding (of another batch's convolution) could put it
+    on either side; a row without a larger output gets a bias 1 above it."""
+    ordered = values.sort(dim=1).values
+    lower = ordered[:, [int(q * (values.shape[1] - 1)) for q in QUANTILES]]  # (rows, quantiles)
+    above = ordered.unsqueeze(1) > lower.unsqueeze(2)  # (rows, quantiles, n)
+    upper = torch.where(above, ordered.unsqueeze(1), torch.full_like(lower, float("inf")).unsqueeze(2)).amin(2)
+    return torch.where(torch.isinf(upper), lower + 1, (lower + upper) / 2)
+
+
+class KernelBank(nn.Module):
+    """Fixed random kernels at every scale, read as the proportion of steps where each exceeds biases
+    learned from the training series.
+
+    Each sequence's features are standardised by their own mean and scale over its real steps (a
+    series is read by its shape, at any level and amplitude), averaged down to at most
+    :data:`MAX_STEPS` steps, and convolved with the :data:`PATTERNS` kernels at every dilation of
+    :func:`dilations`, feature by feature (more than :data:`MAX_CHANNELS` features are first mixed
+    into that many random combinations). Each output is compared with the biases :meth:`fit` sets (the
+    :data:`QUANTILES` of that kernel's outputs over training series: :func:`between_outputs`), and the proportion of real steps
+    above each bias is a feature (MiniRocket's PPV); the features are standardised by their means and
+    scales over the training series. Nothing here is trained by gradients. Padded steps are left
+    out of everything, so a sequence's features do not depend on its batch.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per input step.
+    n_steps : int
+        Steps of the longest training series: the scales follow it.
+    """
+
+    def __init__(self, n_features: int, n_steps: int) -> None:
+        super().__init__()
+        self.pool = -(-n_steps // MAX_STEPS)
+        self.dilations = dilations(-(-n_steps // self.pool))
+        self.n_channels = min(n_features, MAX_CHANNELS)
+        weight = -torch.ones(len(PATTERNS), 1, KERNEL_SIZE)
+        for kernel, steps in enumerate(PATTERNS):
+            weight[kernel, 0, list(steps)] = 2.0
+        self.register_buffer("weight", weight.repeat(self.n_channels, 1, 1))  # one set per channel
+        mixing = torch.eye(n_features) if n_features <= MAX_CHANNELS else torch.zeros(n_features, self.n_channels)
+        self.register_buffer("mixing", mixing)
+        n_kernels = len(PATTERNS) * self.n_channels
+        self.register_buffer("bias", torch.zeros(len(self.dilations), n_kernels, len(QUANTILES)))
+        self.output_size = len(self.dilations) * n_kernels * len(QUANTILES)
+        self.register_buffer("feature_mean", torch.zeros(self.output_size))
+        self.register_buffer("feature_scale", torch.ones(self.output_size))
+
+    def _outputs(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """Each dilation's kernel outputs (B, kernels, T') and the real (pooled) steps (B, 1, T')."""
+        if x.dim() == 4:  # split into frames, as exported graphs give it
+            x = x.flatten(1, 2)
+        real, _, centred, scale = sequence_moments(x, lengths)
+        z = (centred / (scale + EPS)) @ self.mixing  # padded steps stay zero
+        z, mask = z.transpose(1, 2), real.transpose(1, 2).to(z.dtype)
+        if self.pool > 1:  # masked means over windows (the average pool's divisor cancels)
+            total = nn.functional.avg_pool1d(z, self.pool, ceil_mode=True)
+            count = nn.functional.avg_pool1d(mask, self.pool, ceil_mode=True)
+            z, mask = total / count.clamp_min(1e-12), (count > 0).to(z.dtype)
+        outputs = [nn.functional.conv1d(z, self.weight, dilation=d, padding=d * (KERNEL_SIZE // 2), groups=self.n_channels)
+                   for d in self.dilations]
+        return outputs, mask
+
+    def proportions(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The proportions of real steps where each kernel exceeds each bias, (B, output_size)."""
+        outputs, mask = self._outputs(x, lengths)
+        real = mask > 0
+        features = []
+        for output, bias in zip(outputs, self.bias):
+            output = output.masked_fill(~real, float("-inf"))
+            features.append(torch.stack([(output > bias[:, q, None]).sum(-1) for q in range(bias.shape[1])], -1)
+                            .flatten(1))
+        return torch.cat(features, 1).to(x.dtype) / mask.sum(-1).clamp_min(1)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Standardised features (B, output_size) of ``x`` (B, T, F), globally standardised values
+        (or (B, n_frames, frame_length, F)), whose real steps are ``lengths``."""
+        return (self.proportions(x, lengths) - self.feature_mean) / self.feature_scale
+
+    @torch.no_grad()
+    def fit(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> None:
+        """Set the mixing, the biases and the features' standardisation from training series ``x``
+        (B, T, F), globally standardised, of ``lengths`` steps; ``generator`` (on the CPU) draws the
+        mixing and the steps the biases read."""
+        if self.mixing.shape[0] > MAX_CHANNELS:
+            mixing = torch.randn(self.mixing.shape, generator=generator) / math.sqrt(self.mixing.shape[0])
+            self.mixing.copy_(mixing)
+        outputs, mask = self._outputs(x, lengths)
+        real = (mask[:, 0] > 0).flatten()
+        steps = torch.nonzero(real).squeeze(1)
+        steps = steps[torch.randperm(len(steps), generator=generator)[:FIT_STEPS].to(steps.device)]
+        for bias, output in zip(self.bias, outputs):
+            values = output.transpose(0, 1).flatten(1)[:, steps]  # (kernels, sampled real steps)
+            bias.copy_(between_outputs(values))
+        features = self.proportions(x, lengths)
+        self.feature_mean.copy_(features.mean(0))
+        self.feature_scale.copy_(features.std(0, correction=0).clamp_min(1e-2))

@@ -1,0 +1,140 @@
+"""The kernel bank (``kernel_bank``): fixed random dilated kernels whose proportions of positive values
+feed the code."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
+from sklearn_seq2seq._nn.frames import to_frames
+from sklearn_seq2seq._nn.kernel_bank import MAX_CHANNELS, MAX_STEPS, KernelBank, dilations
+
+FAST = dict(hidden_size=8, n_components=4, random_state=0)
+
+
+def fitted_bank(n_features: int, n_steps: int, x: torch.Tensor, lengths: torch.Tensor) -> KernelBank:
+    bank = KernelBank(n_features, n_steps)
+    bank.fit(x, lengths, torch.Generator().manual_seed(0))
+    return bank
+
+
+def test_dilations_span_the_series_and_long_series_are_averaged_down():
+    assert dilations(8) == (1,) and dilations(9) == (1,) and dilations(17) == (1, 2) and dilations(427) == (1, 2, 4, 8, 16, 32)
+    bank = KernelBank(1, 1460)  # averaged over windows of 3 steps: 487 steps
+    assert bank.pool == 3 and bank.dilations == dilations(487) and -(-1460 // 3) <= MAX_STEPS
+    assert bank.output_size == len(bank.dilations) * 84 * 3
+
+
+@pytest.mark.parametrize("n_steps", [40, 1100])  # without and with averaging down
+def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps):
+    rng = torch.Generator().manual_seed(1)
+    x = torch.randn(6, n_steps, 2, generator=rng).cumsum(1)
+    lengths = torch.tensor([n_steps, n_steps - 7, n_steps // 2, 30, 12, n_steps])
+    bank = fitted_bank(2, n_steps, x, lengths)
+    features = bank(x, lengths)
+    padded = x.clone()
+    for row, length in enumerate(lengths.tolist()):
+        padded[row, length:] = float("nan") if row % 2 else 99.0
+    torch.testing.assert_close(bank(padded, lengths), features)
+    for row in (1, 3, 4):
+        alone = bank(x[row : row + 1, : lengths[row]], lengths[row : row + 1])
+        torch.testing.assert_close(alone[0], features[row])
+    if n_steps % 5 == 0:  # split into frames, as exported graphs give it
+        torch.testing.assert_close(bank(x.unflatten(1, (-1, 5)), lengths), features)
+
+
+def test_biases_are_the_quartiles_of_the_training_outputs_and_features_are_standardised():
+    x = torch.randn(40, 100, 1, generator=torch.Generator().manual_seed(2))
+    lengths = torch.full((40,), 100)
+    bank = fitted_bank(1, 100, x, lengths)
+    proportions = bank.proportions(x, lengths).view(40, len(bank.dilations), 84, 3)
+    # over all training series, each kernel exceeds its three biases on about 75%, 50% and 25% of steps
+    np.testing.assert_allclose(proportions.mean((0, 1, 2)).numpy(), [0.75, 0.5, 0.25], atol=0.02)
+    features = bank(x, lengths)
+    assert features.mean(0).abs().max() < 1e-4 and abs(features.std(0, correction=0).mean() - 1) < 0.05
+
+
+def test_a_series_is_read_by_its_shape_at_any_level_and_amplitude():
+    x = torch.randn(8, 60, 1, generator=torch.Generator().manual_seed(3))
+    lengths = torch.full((8,), 60)
+    bank = fitted_bank(1, 60, x, lengths)
+    moved, original = bank.proportions(100 + 7 * x, lengths), bank.proportions(x, lengths)
+    # the same up to float rounding, which may put an output that lies within it of a bias on the other side
+    differ = (moved - original).abs() > 1e-6
+    assert differ.float().mean() < 0.002 and (moved - original).abs().max() <= 1 / 60 + 1e-6
+
+
+def test_many_features_are_mixed_into_a_few_random_combinations():
+    x = torch.randn(10, 30, 12, generator=torch.Generator().manual_seed(4))
+    bank = fitted_bank(12, 30, x, torch.full((10,), 30))
+    assert bank.mixing.shape == (12, MAX_CHANNELS) and bank.mixing.abs().sum() > 0
+    assert bank.output_size == len(bank.dilations) * 84 * MAX_CHANNELS * 3
+
+
+def test_bank_features_separate_series_by_local_shape_that_their_values_do_not():
+    # spikes or dips at random places in a random walk: a linear model of the values cannot tell them
+    # apart, one of the bank's features can
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 150)).cumsum(1) * 0.1
+    y = np.arange(200) % 2
+    for i in range(200):
+        places = rng.choice(140, size=4, replace=False) + 5
+        X[i, places] += np.where(y[i], 3.0, -3.0)
+    x, lengths = torch.tensor(X[:, :, None], dtype=torch.float32), torch.full((200,), 150)
+    bank = fitted_bank(1, 150, x[:100], lengths[:100])
+    features = bank(x, lengths).numpy()
+    on_bank = LogisticRegression(max_iter=2000).fit(features[:100], y[:100]).score(features[100:], y[100:])
+    on_values = LogisticRegression(max_iter=2000).fit(X[:100], y[:100]).score(X[100:], y[100:])
+    assert on_bank > 0.95 and on_values < 0.75
+
+
+def test_auto_reads_a_bank_for_numeric_encodings_only():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(16, 12, 2))
+    one = dict(max_epochs=1, **FAST)
+    model = Seq2SeqTransformer(**one).fit(X)
+    assert model.net_.module_.kernel_bank is not None and model.layout_.module_kwargs["kernel_bank_steps"] == 12
+    assert Seq2SeqTransformer(kernel_bank=False, **one).fit(X).net_.module_.kernel_bank is None
+    assert Seq2SeqTransformer(**one).fit(X, X[:, :3]).net_.module_.kernel_bank is None  # a target y
+    assert Seq2SeqTransformer(**one).fit(["ab", "cde"] * 8).net_.module_.kernel_bank is None  # tokens
+    assert Seq2SeqRegressor(**one).fit(X, X[:, 0, 0]).net_.module_.kernel_bank is None
+    classifier = Seq2SeqClassifier(**one).fit(X, np.arange(16) % 2)  # and the autoencoder it pretrains
+    assert classifier.net_.module_.kernel_bank is None
+    regressor = Seq2SeqRegressor(kernel_bank=True, **one).fit(X, X[:, 0, 0])
+    assert regressor.net_.module_.kernel_bank is not None
+    started = Seq2SeqClassifier(kernel_bank=True, **one).fit(X, np.arange(16) % 2)  # pretrains with it too
+    assert started.net_.module_.kernel_bank is not None
+
+
+def test_bank_map_is_trained_and_the_decoder_still_reads_only_the_code():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(32, 20, 1)).cumsum(1)
+    untrained = Seq2SeqTransformer(max_epochs=1, lr=1e-12, **FAST).fit(X)
+    model = Seq2SeqTransformer(max_epochs=5, **FAST).fit(X)
+    before = untrained.net_.module_.kernel_bank_proj.weight
+    assert not torch.allclose(model.net_.module_.kernel_bank_proj.weight, before)
+    codes = model.transform(X)
+    np.testing.assert_allclose(model.inverse_transform(codes), model.predict(X), atol=1e-5)
+
+
+def test_bank_is_refused_for_tokens_and_kept_as_fitted_when_training_continues():
+    with pytest.raises(ValueError, match="kernel_bank=True reads numeric sequences"):
+        Seq2SeqTransformer(kernel_bank=True, max_epochs=1, **FAST).fit(["ab", "cde"] * 8)
+    X = np.random.RandomState(0).normal(size=(16, 12, 1))
+    model = Seq2SeqTransformer(max_epochs=1, warm_start=True, **FAST).fit(X)
+    bias = model.net_.module_.kernel_bank.bias.clone()
+    model.fit(X)  # continues: the bank stays as fitted
+    assert model.n_iter_ == 2 and torch.equal(model.net_.module_.kernel_bank.bias, bias)
+    with pytest.raises(ValueError, match="fitted with a kernel bank"):
+        model.set_params(kernel_bank=False).fit(X)
+    assert model.n_iter_ == 2  # the failed call left the model as it was
+
+
+def test_long_ragged_series_encode_alone_as_in_any_batch():
+    X = [np.random.RandomState(i).normal(size=(300 + 150 * i, 1)).cumsum(0) for i in range(6)]
+    model = Seq2SeqTransformer(max_epochs=1, **FAST).fit(X)
+    assert model.net_.module_.kernel_bank.pool == 3  # 1,050 steps, averaged over 3 steps at a time
+    together = model.transform(X)
+    for i in (0, 3, 5):
+        np.testing.assert_allclose(model.transform([X[i]])[0], together[i], atol=1e-5)
