@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.frames import to_frames
-from sklearn_seq2seq._nn.kernel_bank import MAX_CHANNELS, MAX_STEPS, KernelBank, dilations
+from sklearn_seq2seq._nn.kernel_bank import MAX_CHANNELS, MAX_STEPS, KernelBank, between_outputs, dilations
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
 
@@ -42,6 +42,12 @@ def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps):
         torch.testing.assert_close(alone[0], features[row])
     if n_steps % 5 == 0:  # split into frames, as exported graphs give it
         torch.testing.assert_close(bank(x.unflatten(1, (-1, 5)), lengths), features)
+
+
+def test_no_training_output_lies_on_a_bias():
+    # quartile positions 2, 4 and 6 of 9 ordered outputs, each moved half-way to the next larger output
+    values = torch.tensor([[3.0, 0, 0, 2, 0, 1, 3, 0, 3], [5.0] * 9])
+    torch.testing.assert_close(between_outputs(values), torch.tensor([[0.5, 1.5, 4.0], [6.0, 6.0, 6.0]]))
 
 
 def test_biases_are_the_quartiles_of_the_training_outputs_and_features_are_standardised():

@@ -41,10 +41,11 @@ def between_outputs(values: torch.Tensor) -> torch.Tensor:
     training series lies on a bias, where float rounding (of another batch's convolution) could put it
     on either side; a row without a larger output gets a bias 1 above it."""
     ordered = values.sort(dim=1).values
-    lower = ordered[:, [int(q * (values.shape[1] - 1)) for q in QUANTILES]]  # (rows, quantiles)
-    above = ordered.unsqueeze(1) > lower.unsqueeze(2)  # (rows, quantiles, n)
-    upper = torch.where(above, ordered.unsqueeze(1), torch.full_like(lower, float("inf")).unsqueeze(2)).amin(2)
-    return torch.where(torch.isinf(upper), lower + 1, (lower + upper) / 2)
+    n = ordered.shape[1]
+    lower = ordered[:, [int(q * (n - 1)) for q in QUANTILES]]  # (rows, quantiles)
+    above = torch.searchsorted(ordered, lower, right=True)  # the first output larger than each
+    upper = ordered.gather(1, above.clamp_max(n - 1))
+    return torch.where(above < n, (lower + upper) / 2, lower + 1)
 
 
 class KernelBank(nn.Module):
