@@ -32,8 +32,7 @@ from ._nn.readout import READOUTS
 from ._reading import DataReader
 from ._tokens import END, TokenSequences, Vocabulary
 from ._training import (AUTO_STEPS, CHECKPOINT_CALLBACKS, OPTIMIZERS, Seq2SeqNet, carry_over, fit_kernel_bank, initialize,
-                        make_net,
-                        torch_threads, train)
+                        make_net, torch_threads, train)
 
 
 @contextmanager

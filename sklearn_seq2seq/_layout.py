@@ -59,8 +59,8 @@ KERNEL_BANK_MIN_STEPS = 9
 
 #: Parameters that shape the module or how the data is read: a classifier started from a pretrained
 #: model takes them from that model.
-ARCHITECTURE_PARAMS = ("n_components", "hidden_size", "cell", "encoder", "kernel_bank", "frame_length", "num_layers", "bidirectional",
-                       "dropout", "readout", "n_slots", "attention", "attend_over", "decoder_input",
+ARCHITECTURE_PARAMS = ("n_components", "hidden_size", "cell", "encoder", "kernel_bank", "frame_length", "num_layers",
+                       "bidirectional", "dropout", "readout", "n_slots", "attention", "attend_over", "decoder_input",
                        "reverse_target", "standardize", "input_tokens", "min_frequency", "max_vocabulary_size",
                        "embedding_dim")
 
@@ -373,7 +373,7 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
         raise ValueError(f"kernel_bank={params['kernel_bank']!r}, but this model was fitted "
                          f"{'with' if fitted_bank else 'without'} a kernel bank, which shapes the model: training "
                          "continues with the fitted architecture. Set kernel_bank back (or to 'auto'), or fit afresh.")
-    return dataclasses.replace(layout, module_kwargs=with_fitted_front(kwargs, layout.module_kwargs))
+    return dataclasses.replace(layout, module_kwargs=with_fitted_sizes(kwargs, layout.module_kwargs))
 
 
 def fully_labelled(labels: dict[str, np.ndarray]) -> bool:
@@ -386,7 +386,7 @@ def fully_labelled(labels: dict[str, np.ndarray]) -> bool:
 FITTED_SIZES = ("front_dilations", "kernel_bank_steps")
 
 
-def with_fitted_front(kwargs: dict, fitted_kwargs: dict) -> dict:
+def with_fitted_sizes(kwargs: dict, fitted_kwargs: dict) -> dict:
     """``kwargs`` with the front end's dilations and the kernel bank's size of a fitted model's module
     arguments ``fitted_kwargs`` (whose weights fit only those; a model saved before the dilations were
     chosen per fit has the module's default ones, and one saved before kernel banks has none)."""
@@ -451,8 +451,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
     elif bank and layout.vocabulary is not None:
         raise ValueError("kernel_bank=True reads numeric sequences, and these inputs are tokens: use "
                          "kernel_bank='auto' or False.")
-    front = {**front, "kernel_bank_steps": int(n_input_steps)} if bank and n_input_steps else front
-    return {**inputs, **outputs, **special, **head, **front, **{name: params[name] for name in architecture},
+    bank_size = {"kernel_bank_steps": int(n_input_steps)} if bank and n_input_steps else {}
+    return {**inputs, **outputs, **special, **head, **front, **bank_size, **{name: params[name] for name in architecture},
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),
             "view_strength": VIEW_STRENGTH if layout.classes is None else CLASSIFIER_VIEW_STRENGTH,

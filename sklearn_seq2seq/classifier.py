@@ -24,7 +24,7 @@ from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 from ._heads import set_head
 from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, fully_labelled,
-                      longest_numeric_steps, module_kwargs, resolve_frame_length, with_fitted_front)
+                      longest_numeric_steps, module_kwargs, resolve_frame_length, with_fitted_sizes)
 from ._tokens import TokenSequences
 from ._training import CLASSIFIER_AUTO_STEPS, Seq2SeqNet
 from .transformer import Seq2SeqTransformer
@@ -395,7 +395,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
                                          labels=labels)
         layout = dataclasses.replace(model.layout_, n_fit_samples=seqs.n_samples, seed=seed, classes=classes)
         frame_length = model.layout_.module_kwargs.get("frame_length", 1)
-        kwargs = with_fitted_front(module_kwargs(layout, params, frame_length, all_labelled=fully_labelled(labels)),
+        kwargs = with_fitted_sizes(module_kwargs(layout, params, frame_length, all_labelled=fully_labelled(labels)),
                                    model.layout_.module_kwargs)
         return dataclasses.replace(layout, module_kwargs=kwargs)
 

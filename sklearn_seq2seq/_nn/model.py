@@ -222,8 +222,8 @@ class Seq2SeqModule(nn.Module):
         """
         if self.embed is not None:
             x = self.embed(x)
-        elif self.x_mean is not None:
-            x = (x - self.x_mean) / self.x_scale
+        else:
+            x = self._standardized(x)
         steps = x  # what the kernel bank reads
         if self.per_sequence:
             x = with_sequence_stats(x, lengths)
@@ -243,11 +243,12 @@ class Seq2SeqModule(nn.Module):
     def fit_kernel_bank(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> None:
         """Set the :class:`KernelBank`'s biases and scaling from training inputs ``x`` (B, T, F) as
         given to :meth:`encode`, of ``lengths`` steps; a no-op without a bank."""
-        if self.kernel_bank is None:
-            return
-        if self.x_mean is not None:
-            x = (x - self.x_mean) / self.x_scale
-        self.kernel_bank.fit(x, lengths, generator)
+        if self.kernel_bank is not None:
+            self.kernel_bank.fit(self._standardized(x), lengths, generator)
+
+    def _standardized(self, x: torch.Tensor) -> torch.Tensor:
+        """Numeric inputs standardised as ``(x - x_mean) / x_scale`` (as given without those statistics)."""
+        return x if self.x_mean is None else (x - self.x_mean) / self.x_scale
 
     def _normal(self, shape, like: torch.Tensor) -> torch.Tensor:
         """Standard normal noise of ``shape`` drawn from :attr:`random_generator`."""
