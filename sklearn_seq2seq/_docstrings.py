@@ -42,9 +42,11 @@ PARAMETERS = """
         training series, set in ``fit``) is a feature, and a learned linear map of these features is
         added to the code, so the encoding still holds ``n_components`` numbers and the decoder
         still reads only the code. The kernels are not trained; the map is, with the rest of the
-        model. ``"auto"``: on for the encodings of numeric sequences of at least 9 steps (a
-        ``Seq2SeqTransformer`` fitted without ``Y``), where it was more accurate on the real sets of the development suite, at about
-        twice the fit time; off otherwise (not measured). True with token inputs is refused.
+        model. ``"auto"``: on for numeric sequences of at least 9 steps when the model learns their
+        encodings (a ``Seq2SeqTransformer`` fitted without ``Y``, a ``Seq2SeqClassifier`` and the
+        autoencoder it pretrains), where it was more accurate on the real sets of the development
+        suite, at about twice the fit time; off for targets ``Y``/``y`` of other models (not
+        measured). True with token inputs is refused.
     frame_length : int or "auto", default="auto"
         Numeric sequences are read and decoded this many steps at a time: each encoder and decoder step
         sees a frame of ``frame_length`` consecutive steps (Tacotron's "reduction factor"), so the

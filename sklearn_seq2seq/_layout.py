@@ -51,9 +51,9 @@ CLASSIFIER_VIEW_STRENGTH = 0.3
 #: other fits keep the module's default two (how this was chosen: docs/defaults.md).
 WIDE_FRONT_DILATIONS = (1, 4, 16)
 
-#: ``kernel_bank="auto"`` reads a kernel bank for the encodings of numeric series whose longest training
-#: series has at least this many steps, one kernel's span (shorter series, as digits' 8 rows, lost
-#: accuracy with it: docs/defaults.md).
+#: ``kernel_bank="auto"`` reads a kernel bank for the encodings (and a classifier's) of numeric series
+#: whose longest training series has at least this many steps, one kernel's span (shorter series, as
+#: digits' 8 rows, lost accuracy with it: docs/defaults.md).
 KERNEL_BANK_MIN_STEPS = 9
 
 
@@ -445,9 +445,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
     wide = (one_number or wide_front) and encoder == "conv_recurrent"
     front = {"front_dilations": WIDE_FRONT_DILATIONS} if wide else {}
     bank = params["kernel_bank"]
-    if bank == "auto":  # the encodings of numeric series a kernel spans (measured: docs/defaults.md)
-        bank = (layout.targets_from == "X" and not tokens and layout.classes is None and not wide_front
-                and n_input_steps >= KERNEL_BANK_MIN_STEPS)
+    if bank == "auto":  # encodings and classifiers of numeric series a kernel spans (docs/defaults.md)
+        bank = layout.targets_from == "X" and not tokens and n_input_steps >= KERNEL_BANK_MIN_STEPS
     elif bank and layout.vocabulary is not None:
         raise ValueError("kernel_bank=True reads numeric sequences, and these inputs are tokens: use "
                          "kernel_bank='auto' or False.")

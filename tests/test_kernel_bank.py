@@ -95,22 +95,27 @@ def test_bank_features_separate_series_by_local_shape_that_their_values_do_not()
     assert on_bank > 0.95 and on_values < 0.75
 
 
-def test_auto_reads_a_bank_for_numeric_encodings_only():
+def test_auto_reads_a_bank_for_numeric_encodings_and_classifiers_only():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(16, 12, 2))
+    labels = np.arange(16) % 2
     one = dict(max_epochs=1, **FAST)
     model = Seq2SeqTransformer(**one).fit(X)
     assert model.net_.module_.kernel_bank is not None and model.layout_.module_kwargs["kernel_bank_steps"] == 12
     assert Seq2SeqTransformer(kernel_bank=False, **one).fit(X).net_.module_.kernel_bank is None
     assert Seq2SeqTransformer(**one).fit(X, X[:, :3]).net_.module_.kernel_bank is None  # a target y
     assert Seq2SeqTransformer(**one).fit(["ab", "cde"] * 8).net_.module_.kernel_bank is None  # tokens
+    assert Seq2SeqTransformer(**one).fit(X[:, :8]).net_.module_.kernel_bank is None  # shorter than a kernel
     assert Seq2SeqRegressor(**one).fit(X, X[:, 0, 0]).net_.module_.kernel_bank is None
-    classifier = Seq2SeqClassifier(**one).fit(X, np.arange(16) % 2)  # and the autoencoder it pretrains
-    assert classifier.net_.module_.kernel_bank is None
     regressor = Seq2SeqRegressor(kernel_bank=True, **one).fit(X, X[:, 0, 0])
     assert regressor.net_.module_.kernel_bank is not None
-    started = Seq2SeqClassifier(kernel_bank=True, **one).fit(X, np.arange(16) % 2)  # pretrains with it too
-    assert started.net_.module_.kernel_bank is not None
+    classifier = Seq2SeqClassifier(**one).fit(X, labels)
+    assert classifier.net_.module_.kernel_bank is not None
+    pretraining = Seq2SeqClassifier(**one).pretrain_autoencoder(X)  # the autoencoder a classifier starts from
+    assert pretraining.net_.module_.kernel_bank is not None
+    assert Seq2SeqClassifier(**one).fit(X[:, :8], labels).net_.module_.kernel_bank is None
+    assert Seq2SeqClassifier(**one).fit(["ab", "cde"] * 8, labels).net_.module_.kernel_bank is None
+    assert Seq2SeqClassifier(kernel_bank=False, **one).fit(X, labels).net_.module_.kernel_bank is None
 
 
 def test_bank_map_is_trained_and_the_decoder_still_reads_only_the_code():
