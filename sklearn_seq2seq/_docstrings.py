@@ -35,17 +35,17 @@ PARAMETERS = """
         The choice made is ``encoder_``.
     kernel_bank : bool or "auto", default="auto"
         Numeric inputs: beside the encoder, a fixed bank of random dilated kernels reads each series
-        (standardised by its own mean and scale; averaged down to at most 512 steps): MiniRocket's 84
-        kernels of 9 steps at dilations 1, 2, 4, ... up to the series' length, feature by feature
-        (more than 8 features are first mixed into 8 random combinations). For each kernel, the
-        proportion of real steps where it exceeds each of three biases (its outputs' quartiles on
-        training series, set in ``fit``) is a feature, and a learned linear map of these features is
+        (its globally standardised values, so its amplitude counts against the training series';
+        averaged down to at most 512 steps): MiniRocket's 84 kernels of 9 steps at dilations 1, 2,
+        4, ... up to the series' length, feature by feature (more than 8 features are first mixed
+        into 8 random combinations). For each kernel, the proportion of real steps where it exceeds
+        each of seven biases (its outputs' eighths on training series, set in ``fit``) is a feature, and a learned linear map of these features is
         added to the code, so the encoding still holds ``n_components`` numbers and the decoder
         still reads only the code. The kernels are not trained; the map is, with the rest of the
         model. ``"auto"``: on for numeric sequences of at least 9 steps when the model learns their
         encodings (a ``Seq2SeqTransformer`` fitted without ``Y``, a ``Seq2SeqClassifier`` and the
         autoencoder it pretrains), where it was more accurate on the real sets of the development
-        suite, at about twice the fit time; off for targets ``Y``/``y`` of other models (not
+        suite; off for targets ``Y``/``y`` of other models (not
         measured). True with token inputs is refused.
     frame_length : int or "auto", default="auto"
         Numeric sequences are read and decoded this many steps at a time: each encoder and decoder step

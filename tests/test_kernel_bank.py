@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.frames import to_frames
-from sklearn_seq2seq._nn.kernel_bank import MAX_CHANNELS, MAX_STEPS, KernelBank, between_outputs, dilations
+from sklearn_seq2seq._nn.kernel_bank import MAX_CHANNELS, MAX_STEPS, QUANTILES, KernelBank, between_outputs, dilations
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
 
@@ -23,7 +23,7 @@ def test_dilations_span_the_series_and_long_series_are_averaged_down():
     assert dilations(8) == (1,) and dilations(9) == (1,) and dilations(17) == (1, 2) and dilations(427) == (1, 2, 4, 8, 16, 32)
     bank = KernelBank(1, 1460)  # averaged over windows of 3 steps: 487 steps
     assert bank.pool == 3 and bank.dilations == dilations(487) and -(-1460 // 3) <= MAX_STEPS
-    assert bank.output_size == len(bank.dilations) * 84 * 3
+    assert bank.output_size == len(bank.dilations) * 84 * len(QUANTILES)
 
 
 @pytest.mark.parametrize("n_steps", [40, 1100])  # without and with averaging down
@@ -45,37 +45,45 @@ def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps):
 
 
 def test_no_training_output_lies_on_a_bias():
-    # quartile positions 2, 4 and 6 of 9 ordered outputs, each moved half-way to the next larger output
+    # eighths: positions 1 to 7 of 9 ordered outputs (0 0 0 0 1 2 3 3 3), each moved half-way to the next
+    # larger output (1 above the largest)
     values = torch.tensor([[3.0, 0, 0, 2, 0, 1, 3, 0, 3], [5.0] * 9])
-    torch.testing.assert_close(between_outputs(values), torch.tensor([[0.5, 1.5, 4.0], [6.0, 6.0, 6.0]]))
+    expected = torch.tensor([[0.5, 0.5, 0.5, 1.5, 2.5, 4.0, 4.0], [6.0] * 7])
+    torch.testing.assert_close(between_outputs(values), expected)
 
 
-def test_biases_are_the_quartiles_of_the_training_outputs_and_features_are_standardised():
+def test_biases_are_quantiles_of_the_training_outputs_and_features_are_standardised():
     x = torch.randn(40, 100, 1, generator=torch.Generator().manual_seed(2))
     lengths = torch.full((40,), 100)
     bank = fitted_bank(1, 100, x, lengths)
-    proportions = bank.proportions(x, lengths).view(40, len(bank.dilations), 84, 3)
-    # over all training series, each kernel exceeds its three biases on about 75%, 50% and 25% of steps
-    np.testing.assert_allclose(proportions.mean((0, 1, 2)).numpy(), [0.75, 0.5, 0.25], atol=0.02)
+    proportions = bank.proportions(x, lengths).view(40, len(bank.dilations), 84, len(QUANTILES))
+    # over all training series, each kernel exceeds its biases on about 7/8, 6/8, ..., 1/8 of steps
+    np.testing.assert_allclose(proportions.mean((0, 1, 2)).numpy(), 1 - np.array(QUANTILES), atol=0.02)
     features = bank(x, lengths)
     assert features.mean(0).abs().max() < 1e-4 and abs(features.std(0, correction=0).mean() - 1) < 0.05
 
 
-def test_a_series_is_read_by_its_shape_at_any_level_and_amplitude():
-    x = torch.randn(8, 60, 1, generator=torch.Generator().manual_seed(3))
-    lengths = torch.full((8,), 60)
-    bank = fitted_bank(1, 60, x, lengths)
-    moved, original = bank.proportions(100 + 7 * x, lengths), bank.proportions(x, lengths)
-    # the same up to float rounding, which may put an output that lies within it of a bias on the other side
-    differ = (moved - original).abs() > 1e-6
-    assert differ.float().mean() < 0.002 and (moved - original).abs().max() <= 1 / 60 + 1e-6
+def test_a_series_amplitude_is_read_against_the_training_series_and_its_level_only_at_its_ends():
+    x = torch.randn(8, 200, 1, generator=torch.Generator().manual_seed(3))
+    lengths = torch.full((8,), 200)
+    bank = fitted_bank(1, 200, x, lengths)
+    original = bank.proportions(x, lengths)
+    # the kernels sum to zero: a shifted series changes only outputs whose span reaches past its ends
+    # (zero padding), at most 4 * dilation steps at each end
+    moved = bank.proportions(x + 5, lengths).view(8, len(bank.dilations), -1)
+    for i, dilation in enumerate(bank.dilations):
+        change = (moved[:, i] - original.view(8, len(bank.dilations), -1)[:, i]).abs().max()
+        assert change <= 8 * dilation / 200 + 1e-6
+    # a louder series of the same shape is read as louder: most kernels exceed more of their biases
+    louder = bank.proportions(3 * x, lengths)
+    assert ((louder - original).abs() > 0.05).float().mean() > 0.3
 
 
 def test_many_features_are_mixed_into_a_few_random_combinations():
     x = torch.randn(10, 30, 12, generator=torch.Generator().manual_seed(4))
     bank = fitted_bank(12, 30, x, torch.full((10,), 30))
     assert bank.mixing.shape == (12, MAX_CHANNELS) and bank.mixing.abs().sum() > 0
-    assert bank.output_size == len(bank.dilations) * 84 * MAX_CHANNELS * 3
+    assert bank.output_size == len(bank.dilations) * 84 * MAX_CHANNELS * len(QUANTILES)
 
 
 def test_bank_features_separate_series_by_local_shape_that_their_values_do_not():
@@ -149,3 +157,19 @@ def test_long_ragged_series_encode_alone_as_in_any_batch():
     together = model.transform(X)
     for i in (0, 3, 5):
         np.testing.assert_allclose(model.transform([X[i]])[0], together[i], atol=1e-5)
+
+
+def test_training_reads_the_training_sequences_bank_features_computed_once_as_computing_them_per_batch(monkeypatch):
+    import sklearn_seq2seq._training as training
+
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(n, 2)).cumsum(0) for n in rng.randint(12, 40, size=24)]
+    calls = []
+    original = training.with_bank_features
+    monkeypatch.setattr(training, "with_bank_features", lambda net, data: calls.append(1) or original(net, data))
+    cached = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
+    assert calls and "bank_features" in original(cached.net_, {"x": np.zeros((2, 12, 2)), "lengths": np.array([12, 5])})
+    monkeypatch.setattr(training, "BANK_FEATURES_CACHED", 0)  # too many to keep: every batch computes its own
+    per_batch = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
+    np.testing.assert_allclose(cached.history_[:, "train_loss"], per_batch.history_[:, "train_loss"], rtol=1e-5)
+    np.testing.assert_allclose(cached.transform(X), per_batch.transform(X), rtol=1e-4, atol=1e-5)

@@ -38,7 +38,7 @@ def test_per_sequence_standardisation_reads_shapes_whose_amplitudes_span_six_ord
     shapes = np.where(y[:, None] == 1, np.sign(wave), wave)  # square or sine waves
     X = shapes * 10.0 ** rng.uniform(-3, 3, (n, 1))
     train, test = slice(0, 120), slice(120, None)
-    # without the kernel bank, which reads every series at its own scale whatever ``standardize`` says
+    # without the kernel bank, so that only the encoder's reading of the values is compared
     common = dict(n_components=8, hidden_size=32, max_epochs=60, kernel_bank=False, random_state=0)
     scores = {standardize: Seq2SeqClassifier(standardize=standardize, **common).fit(X[train], y[train])
               .score(X[test], y[test]) for standardize in (True, "per_sequence")}

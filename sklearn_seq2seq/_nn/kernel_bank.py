@@ -9,7 +9,7 @@ import math
 import torch
 from torch import nn
 
-from .sequence_stats import EPS, sequence_moments
+from ._masking import length_mask
 
 #: Each kernel spans 9 steps with weight -1, except three steps of weight 2 (all 84 choices of
 #: three): the patterns of MiniRocket (Dempster et al., 2021), which sum to 0, so a kernel answers to
@@ -18,7 +18,7 @@ KERNEL_SIZE = 9
 PATTERNS = tuple(itertools.combinations(range(KERNEL_SIZE), 3))
 
 #: The kernels' outputs are compared with these quantiles of their own outputs on training series.
-QUANTILES = (0.25, 0.5, 0.75)
+QUANTILES = (0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875)
 
 #: Longer series are averaged over windows of consecutive steps down to at most this many steps first.
 MAX_STEPS = 512
@@ -52,9 +52,9 @@ class KernelBank(nn.Module):
     """Fixed random kernels at every scale, read as the proportion of steps where each exceeds biases
     learned from the training series.
 
-    Each sequence's features are standardised by their own mean and scale over its real steps (a
-    series is read by its shape, at any level and amplitude), averaged down to at most
-    :data:`MAX_STEPS` steps, and convolved with the :data:`PATTERNS` kernels at every dilation of
+    The globally standardised values (as the encoder reads them: a series' amplitude, set against
+    the training series', is part of what the bank reads) are averaged down to at most
+    :data:`MAX_STEPS` steps and convolved with the :data:`PATTERNS` kernels at every dilation of
     :func:`dilations`, feature by feature (more than :data:`MAX_CHANNELS` features are first mixed
     into that many random combinations). Each output is compared with the biases :meth:`fit` sets (the
     :data:`QUANTILES` of that kernel's outputs over training series: :func:`between_outputs`), and the proportion of real steps
@@ -91,8 +91,8 @@ class KernelBank(nn.Module):
         """Each dilation's kernel outputs (B, kernels, T') and the real (pooled) steps (B, 1, T')."""
         if x.dim() == 4:  # split into frames, as exported graphs give it
             x = x.flatten(1, 2)
-        real, _, centred, scale = sequence_moments(x, lengths)
-        z = (centred / (scale + EPS)) @ self.mixing  # padded steps stay zero
+        real = length_mask(lengths.to(x.device), x.shape[1]).unsqueeze(-1)
+        z = torch.where(real, x, torch.zeros((), dtype=x.dtype, device=x.device)) @ self.mixing  # padded steps: zero
         z, mask = z.transpose(1, 2), real.transpose(1, 2).to(z.dtype)
         if self.pool > 1:  # masked means over windows (the average pool's divisor cancels)
             total = nn.functional.avg_pool1d(z, self.pool, ceil_mode=True)
@@ -109,8 +109,9 @@ class KernelBank(nn.Module):
         features = []
         for output, bias in zip(outputs, self.bias):
             output = output.masked_fill(~real, float("-inf"))
-            features.append(torch.stack([(output > bias[:, q, None]).sum(-1) for q in range(bias.shape[1])], -1)
-                            .flatten(1))
+            # bytes summed into int32: faster than summing the booleans, which casts them to int64 first
+            features.append(torch.stack([torch.gt(output, bias[:, q, None]).to(torch.uint8).sum(-1, dtype=torch.int32)
+                                         for q in range(bias.shape[1])], -1).flatten(1))
         return torch.cat(features, 1).to(x.dtype) / mask.sum(-1).clamp_min(1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

@@ -214,11 +214,13 @@ class Seq2SeqModule(nn.Module):
         self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
         self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
 
-    def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def encode(self, x: torch.Tensor, lengths: torch.Tensor, bank_features: torch.Tensor | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Return the code (B, n_components), the encoder states (B, T', S) and their mask (B, T').
 
         ``x`` is (B, T, n_features) values, or (B, T) token ids for token inputs; ``T'`` is ``T`` in
-        frames (:func:`to_frames`).
+        frames (:func:`to_frames`). ``bank_features``: the kernel bank's features of ``x``
+        (:meth:`bank_features`) when computed beforehand; None computes them.
         """
         if self.embed is not None:
             x = self.embed(x)
@@ -229,7 +231,11 @@ class Seq2SeqModule(nn.Module):
             x = with_sequence_stats(x, lengths)
         if self.training and self.input_noise > 0:
             x = x + self.input_noise * self._normal(x.shape, x)
-        bank = None if self.kernel_bank is None else self.kernel_bank_proj(self.kernel_bank(steps, lengths))
+        bank = None
+        if self.kernel_bank is not None:
+            if bank_features is None:
+                bank_features = self.kernel_bank(steps, lengths)
+            bank = self.kernel_bank_proj(bank_features)
         if self.front is not None:
             x, lengths = self.front(x, lengths)
         elif self.input_frames > 1:
@@ -245,6 +251,13 @@ class Seq2SeqModule(nn.Module):
         given to :meth:`encode`, of ``lengths`` steps; a no-op without a bank."""
         if self.kernel_bank is not None:
             self.kernel_bank.fit(self._standardized(x), lengths, generator)
+
+    @torch.no_grad()
+    def bank_features(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The kernel bank's features (B, bank size) of inputs ``x`` as given to :meth:`encode`, of
+        ``lengths`` steps: what :meth:`encode` adds the map of to the code (it takes them computed
+        beforehand, as training does once per fit)."""
+        return self.kernel_bank(self._standardized(x), lengths)
 
     def _standardized(self, x: torch.Tensor) -> torch.Tensor:
         """Numeric inputs standardised as ``(x - x_mean) / x_scale`` (as given without those statistics)."""
@@ -337,6 +350,7 @@ class Seq2SeqModule(nn.Module):
         teacher_forcing: float = 1.0,
         labels: torch.Tensor | None = None,
         label_weights: torch.Tensor | None = None,
+        bank_features: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Encode ``x`` and decode ``target.shape[1]`` steps (without a target, :meth:`infer_outputs` of
         ``n_steps`` steps); returns (B, steps, n_outputs).
@@ -346,8 +360,10 @@ class Seq2SeqModule(nn.Module):
         :attr:`auxiliary_loss_`: in training the contrastive term, and whenever ``labels`` (class
         indices, ``-1`` for unlabelled samples) and their ``label_weights`` are given the weighted
         classification loss (so that validation losses count it too), with its views' term in training.
+        ``bank_features``: the kernel bank's features of ``x``, computed beforehand (training computes
+        those of the training sequences once per fit); None computes them.
         """
-        code, states, mask = self.encode(x, lengths)
+        code, states, mask = self.encode(x, lengths, bank_features)
         if target is None:
             outputs = self.infer_outputs(code, n_steps, states, mask)
         else:
