@@ -396,7 +396,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         then propagates. A model of one number per sample then gets its value head
         (:func:`~sklearn_seq2seq._heads.fit_value_head`)."""
         with torch_threads(self.n_threads):
-            train(net, data, epochs=epochs, seed=seed)
+            train(net, inference.with_bank_features(net, data), epochs=epochs, seed=seed)
             if net.module_.value_head is not None:
                 fit_value_head(net, data["x"], data["lengths"], data["target"])
         self.net_ = net

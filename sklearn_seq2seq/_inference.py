@@ -68,6 +68,24 @@ def encode(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_.encode(x, lengths)[0])
 
 
+#: The kernel bank's features of the training sequences are computed once per fit when they hold at
+#: most this many numbers (128 MB); more are computed batch by batch in training, as inference does.
+BANK_FEATURES_CACHED = 2**25
+
+
+def with_bank_features(net: Seq2SeqNet, data: dict) -> dict:
+    """Training ``data`` with ``"bank_features"``, the features of every training sequence by the
+    initialised ``net``'s fitted kernel bank, which is fixed during training: each training step then
+    reads its batch's from there instead of convolving them again (its random views still are).
+    ``data`` as it is without a bank, or when they would hold more than :data:`BANK_FEATURES_CACHED`
+    numbers."""
+    bank = net.module_.kernel_bank
+    if bank is None or len(data["lengths"]) * bank.output_size > BANK_FEATURES_CACHED:
+        return data
+    features = map_batches(net, {"x": data["x"], "lengths": data["lengths"]}, net.module_.bank_features)
+    return {**data, "bank_features": features}
+
+
 def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes (n, n_components) and class logits (n, n_classes) of input sequences, in one pass
     (classifiers only)."""

@@ -404,32 +404,6 @@ def fit_kernel_bank(net: Seq2SeqNet, data: dict, seed: int) -> None:
     module.fit_kernel_bank(x, lengths, generator)
 
 
-#: The kernel bank's features of the training sequences are computed once per fit when they hold at
-#: most this many numbers (128 MB); more are computed batch by batch, as inference does.
-BANK_FEATURES_CACHED = 2**25
-
-#: Sequences per batch when :func:`with_bank_features` computes the bank's features.
-BANK_FEATURES_BATCH = 256
-
-
-def with_bank_features(net: Seq2SeqNet, data: dict) -> dict:
-    """``data`` with ``"bank_features"``, the features of every training sequence by ``net``'s fitted
-    kernel bank, which is fixed during training: each training step then reads its batch's from
-    there instead of convolving them again (its random views still are). ``data`` as it is without a
-    bank, or when they would hold more than :data:`BANK_FEATURES_CACHED` numbers."""
-    module = net.module_
-    n_samples = len(data["lengths"])
-    if module.kernel_bank is None or n_samples * module.kernel_bank.output_size > BANK_FEATURES_CACHED:
-        return data
-    features = []
-    for start in range(0, n_samples, BANK_FEATURES_BATCH):
-        rows = slice(start, start + BANK_FEATURES_BATCH)
-        x = to_device(batch_tensor(data["x"], rows), net.device)
-        lengths = to_device(torch.as_tensor(np.asarray(data["lengths"])[rows]), net.device)
-        features.append(module.bank_features(x, lengths).cpu().numpy())
-    return {**data, "bank_features": np.concatenate(features)}
-
-
 def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
     """Train the initialised ``net`` (:func:`initialize`) for ``epochs`` epochs on ``data`` (see
     :class:`Seq2SeqNet`), seeded by ``seed`` and leaving torch's global random state as it was.
@@ -442,7 +416,6 @@ def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
         When the training loss became NaN or infinite.
     """
     seed = seed % np.iinfo(np.int32).max
-    data = with_bank_features(net, data)
     net.shuffle_generator_ = torch.Generator().manual_seed(seed)
     # the module's own stream for input noise and contrastive views, for this fit only
     net.module_.random_generator = torch.Generator(device=net.device).manual_seed(seed + 1)

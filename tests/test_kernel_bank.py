@@ -160,16 +160,16 @@ def test_long_ragged_series_encode_alone_as_in_any_batch():
 
 
 def test_training_reads_the_training_sequences_bank_features_computed_once_as_computing_them_per_batch(monkeypatch):
-    import sklearn_seq2seq._training as training
+    import sklearn_seq2seq._inference as inference
 
     rng = np.random.RandomState(0)
     X = [rng.normal(size=(n, 2)).cumsum(0) for n in rng.randint(12, 40, size=24)]
     calls = []
-    original = training.with_bank_features
-    monkeypatch.setattr(training, "with_bank_features", lambda net, data: calls.append(1) or original(net, data))
+    original = inference.with_bank_features
+    monkeypatch.setattr(inference, "with_bank_features", lambda net, data: calls.append(1) or original(net, data))
     cached = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
     assert calls and "bank_features" in original(cached.net_, {"x": np.zeros((2, 12, 2)), "lengths": np.array([12, 5])})
-    monkeypatch.setattr(training, "BANK_FEATURES_CACHED", 0)  # too many to keep: every batch computes its own
+    monkeypatch.setattr(inference, "BANK_FEATURES_CACHED", 0)  # too many to keep: every batch computes its own
     per_batch = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
     np.testing.assert_allclose(cached.history_[:, "train_loss"], per_batch.history_[:, "train_loss"], rtol=1e-5)
     np.testing.assert_allclose(cached.transform(X), per_batch.transform(X), rtol=1e-4, atol=1e-5)

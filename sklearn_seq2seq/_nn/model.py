@@ -252,7 +252,6 @@ class Seq2SeqModule(nn.Module):
         if self.kernel_bank is not None:
             self.kernel_bank.fit(self._standardized(x), lengths, generator)
 
-    @torch.no_grad()
     def bank_features(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """The kernel bank's features (B, bank size) of inputs ``x`` as given to :meth:`encode`, of
         ``lengths`` steps: what :meth:`encode` adds the map of to the code (it takes them computed
