@@ -42,7 +42,9 @@ PARAMETERS = """
         each of seven biases (its outputs' eighths on training series, set in ``fit``) is a feature, and a learned linear map of these features is
         added to the code, so the encoding still holds ``n_components`` numbers and the decoder
         still reads only the code. The kernels are not trained; the map is, with the rest of the
-        model. ``"auto"``: on for numeric sequences of at least 9 steps when the model learns their
+        model. A classifier also reads the features themselves: its logits are the mean of a
+        logistic regression on the code's and one on the bank's features, fitted after training
+        (the latter on the labelled sequences alone). ``"auto"``: on for numeric sequences of at least 9 steps when the model learns their
         encodings (a ``Seq2SeqTransformer`` fitted without ``Y``, a ``Seq2SeqClassifier`` and the
         autoencoder it pretrains), where it was more accurate on the real sets of the development
         suite; off for targets ``Y``/``y`` of other models (not

@@ -82,8 +82,14 @@ def with_bank_features(net: Seq2SeqNet, data: dict) -> dict:
     bank = net.module_.kernel_bank
     if bank is None or len(data["lengths"]) * bank.output_size > BANK_FEATURES_CACHED:
         return data
-    features = map_batches(net, {"x": data["x"], "lengths": data["lengths"]}, net.module_.bank_features)
-    return {**data, "bank_features": features}
+    return {**data, "bank_features": bank_features(net, data["x"], data["lengths"])}
+
+
+def bank_features(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray | None:
+    """The kernel bank's features (n, bank size) of input sequences; None without a bank."""
+    if net.module_.kernel_bank is None:
+        return None
+    return map_batches(net, {"x": x, "lengths": lengths}, net.module_.bank_features)
 
 
 def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,8 +97,9 @@ def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> tuple[np.nd
     (classifiers only)."""
 
     def codes_and_logits(x, lengths):
-        code = net.module_.encode(x, lengths)[0]
-        return code, net.module_.classify(code)
+        bank_features = net.module_.bank_features(x, lengths)
+        code = net.module_.encode(x, lengths, bank_features)[0]
+        return code, net.module_.classify(code, bank_features)
 
     return map_batches(net, {"x": x, "lengths": lengths}, codes_and_logits)
 

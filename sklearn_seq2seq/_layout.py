@@ -364,8 +364,11 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
                                           frame_length)
     layout = dataclasses.replace(layout, decoder_input=decoder_input)
     kwargs = module_kwargs(layout, params, frame_length)
-    # a model of one number saved before value heads existed keeps predicting through its decoder
+    # a model of one number saved before value heads existed keeps predicting through its decoder, and
+    # a classifier saved before bank heads existed through its code's head
     kwargs["value_head"] = layout.module_kwargs.get("value_head", False)
+    if "bank_head" in kwargs:
+        kwargs["bank_head"] = layout.module_kwargs.get("bank_head", False)
     if params["contrastive"] == "auto":  # as the fit resolved it (a classifier's depends on its labels)
         kwargs["contrastive"] = layout.module_kwargs.get("contrastive", kwargs["contrastive"])
     fitted_bank = layout.module_kwargs.get("kernel_bank_steps", 0) > 0
@@ -425,7 +428,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
     head = {} if layout.classes is None else {
         "n_classes": len(layout.classes), "label_weight": float(params["label_weight"]),
         "pseudo_label_threshold": (None if params["pseudo_label_threshold"] is None
-                                   else float(params["pseudo_label_threshold"]))}
+                                   else float(params["pseudo_label_threshold"])),
+        "bank_head": True}  # read where a kernel bank is (docs/defaults.md)
     readout = params["readout"]
     if readout == "auto":  # how a sequence ends matters to forecasts, not to encodings (docs/defaults.md)
         forecasts = layout.targets_from == "y" and layout.n_target_steps > 1 and not layout.target_tokens

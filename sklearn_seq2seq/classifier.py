@@ -33,6 +33,19 @@ from .transformer import Seq2SeqTransformer
 UNLABELLED = -1
 
 
+#: The classifier's own weights, which a pretrained model's do not hold.
+_HEADS = ("head.", "bank_head.")
+
+
+def _logit_weights(regression: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (n_classes, n_inputs) and intercepts (n_classes,) whose softmax is ``regression``'s
+    ``predict_proba``: for two classes, a first row of zeros beside its one logit (the second class's)."""
+    coef, intercept = regression.coef_, regression.intercept_
+    if len(regression.classes_) == 2:
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+    return coef, intercept
+
+
 class _Pretraining(Seq2SeqTransformer):
     """The autoencoder a classifier pretrains: a :class:`Seq2SeqTransformer` whose convolutional front
     end reads the classifier's wider scales (docs/defaults.md), so the classifier starts from its weights."""
@@ -49,7 +62,9 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
     always has); labelled sequences also train the head and, through it, the
     encoder, with a cross-entropy weighted by ``label_weight``, and confidently classified unlabelled
     ones train it through pseudo-labels (``pseudo_label_threshold``). ``transform`` returns the encodings the
-    head reads; ``predict_proba`` is the head's softmax.
+    head reads; ``predict_proba`` is the head's softmax. With a kernel bank (``kernel_bank``), a second
+    linear head reads the bank's features themselves, and the logits are the mean of the two heads'
+    (both are fitted as logistic regressions after training; see the user guide on classification).
 
     **Few labels.** As in :mod:`sklearn.semi_supervised`, a label of ``-1`` marks an unlabelled
     sample: it trains the reconstruction only. Give every sequence you have, labelled or not; only the
@@ -404,9 +419,9 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         if model is None:
             return
         weights = {name: value for name, value in model.net_.module_.state_dict().items()
-                   if not name.startswith("head.")}
+                   if not name.startswith(_HEADS)}
         missing, unexpected = net.module_.load_state_dict(weights, strict=False)
-        if unexpected or not all(name.startswith("head.") for name in missing):
+        if unexpected or not all(name.startswith(_HEADS) for name in missing):
             raise ValueError(f"pretrained's weights do not fit the classifier's model (missing: {missing[:3]}, "
                              f"unexpected: {unexpected[:3]}).")
 
@@ -416,34 +431,41 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         self._refit_head(data)
 
     def _refit_head(self, data: dict) -> None:
-        """Set the head to a logistic regression on the trained encodings, fitted to convergence.
+        """Set the head to logistic regressions fitted to convergence on what it reads.
 
         Gradient steps shared with the reconstruction leave the head short of the best linear
-        classifier of the encodings (docs/defaults.md). It is fitted on the standardised encodings of
-        the labelled sequences (weighted by their class weights) and, with ``pseudo_label_threshold``,
-        of the unlabelled ones whose class the trained head gives with at least that probability
-        (weight 1); the standardisation is folded into the head's weights.
+        classifier of the encodings (docs/defaults.md). A logistic regression is fitted on the
+        standardised encodings of the labelled sequences (weighted by their class weights) and, with
+        ``pseudo_label_threshold``, of the unlabelled ones whose class the trained head gives with at
+        least that probability (weight 1). With a kernel bank, a second one is fitted on the bank's
+        features of the labelled sequences alone (fitted on the code's pseudo-labels, it would repeat
+        their mistakes), and the logits are the mean of the two models' (the normalised geometric
+        mean of their probabilities: each expert reads what the other misses, docs/defaults.md). The
+        standardisations are folded into the heads' weights.
         """
+        module = self.net_.module_
         codes, logits = inference.classify(self.net_, data["x"], data["lengths"])
-        codes = codes.astype(np.float64)
         labels, weights = data["labels"], data["label_weights"].astype(np.float64)
-        use = labels >= 0
-        if self.pseudo_label_threshold is not None and not use.all():
+        labelled = labels >= 0
+        if len(np.unique(labels[labelled])) < len(self.classes_):  # a continuation on data without some classes
+            return
+        use = labelled
+        if self.pseudo_label_threshold is not None and not labelled.all():
             proba = softmax(logits.astype(np.float64), axis=1)
-            confident = ~use & (proba.max(axis=1) >= self.pseudo_label_threshold)
+            confident = ~labelled & (proba.max(axis=1) >= self.pseudo_label_threshold)
             labels = np.where(confident, proba.argmax(axis=1), labels)
             weights = np.where(confident, 1.0, weights)
-            use |= confident
-        n_classes = len(self.classes_)
-        if len(np.unique(labels[use])) < n_classes:  # a continuation on data without some classes
-            return
-        scaler = StandardScaler().fit(codes[use])
-        regression = LogisticRegression(max_iter=5000).fit(scaler.transform(codes[use]), labels[use],
-                                                           sample_weight=weights[use])
-        coef, intercept = regression.coef_, regression.intercept_
-        if n_classes == 2:  # one logit, the second class's: the first class's is 0
-            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
-        set_head(self.net_.module_.head, scaler, coef, intercept)
+            use = labelled | confident
+        heads = [(module.head, codes, use)]
+        if module.bank_head is not None:
+            heads.append((module.bank_head, inference.bank_features(self.net_, data["x"], data["lengths"]), labelled))
+        for head, inputs, rows in heads:
+            inputs = inputs[rows].astype(np.float64)
+            scaler = StandardScaler().fit(inputs)
+            regression = LogisticRegression(max_iter=5000).fit(scaler.transform(inputs), labels[rows],
+                                                               sample_weight=weights[rows])
+            coef, intercept = _logit_weights(regression)
+            set_head(head, scaler, coef / len(heads), intercept / len(heads))
 
     # ------------------------------------------------------------------ inference
     def decision_function(self, X: Any) -> np.ndarray:

@@ -4,6 +4,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.ensemble import VotingClassifier
 from sklearn.frozen import FrozenEstimator
@@ -14,6 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_class_weight
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer, load, save
+from sklearn_seq2seq import _inference as inference
 from sklearn_seq2seq._nn.losses import view_label_loss, weighted_label_loss
 
 FAST = dict(hidden_size=16, n_components=8, max_epochs=10, random_state=0)
@@ -50,7 +52,7 @@ def test_probabilities_labels_and_scores_agree(chirps):
     np.testing.assert_allclose(model.predict_log_proba(X[90:]), np.log(proba), atol=1e-6)
     np.testing.assert_array_equal(model.predict(X[90:]), model.classes_[proba.argmax(axis=1)])
     assert model.decision_function(X[90:]).shape == (30, 3)
-    binary = Seq2SeqClassifier(**FAST).fit(X[:90], y[:90] > 0)
+    binary = Seq2SeqClassifier(kernel_bank=False, **FAST).fit(X[:90], y[:90] > 0)
     scores = binary.decision_function(X[90:])
     np.testing.assert_array_equal(binary.predict(X[90:]), scores > 0)
 
@@ -106,12 +108,47 @@ def test_class_weight_balanced_and_dict(chirps):
     _, data = model._read_labels(yb, model._read_input(X), None)
     expected = compute_class_weight("balanced", classes=np.unique(yb), y=yb)[yb]
     np.testing.assert_allclose(data["label_weights"], expected, rtol=1e-6)
-    heavy = Seq2SeqClassifier(class_weight={0: 100.0, 1: 0.01, 2: 0.01}, **FAST).fit(X, y)
-    plain = Seq2SeqClassifier(**FAST).fit(X, y)
+    # through the code's head alone: a kernel bank's head separates these training sequences whatever
+    # the weights (the weights reaching it: test_with_a_kernel_bank_the_logits_are_two_logistic_regressions)
+    heavy = Seq2SeqClassifier(class_weight={0: 100.0, 1: 0.01, 2: 0.01}, kernel_bank=False, **FAST).fit(X, y)
+    plain = Seq2SeqClassifier(kernel_bank=False, **FAST).fit(X, y)
     # the weighted class gains probability on the other classes' sequences, and predictions
     heavy_share, plain_share = heavy.predict_proba(X)[y != 0, 0].mean(), plain.predict_proba(X)[y != 0, 0].mean()
-    assert heavy_share > 0.05 and heavy_share > 10 * plain_share  # measured: 0.068 against 0.005
+    assert heavy_share > 0.5 and heavy_share > 10 * plain_share  # measured: 0.82 against 0.004
     assert (heavy.predict(X) == 0).mean() > (plain.predict(X) == 0).mean()
+
+
+def test_with_a_kernel_bank_the_logits_are_two_logistic_regressions(chirps):
+    X, y = chirps
+    weights = {0: 3.0, 1: 1.0, 2: 0.5}
+    model = Seq2SeqClassifier(class_weight=weights, **FAST).fit(X, y)
+    assert model.net_.module_.bank_head is not None  # 24 steps: kernel_bank="auto" reads a bank
+    seqs = model._check_X(X)
+    sample_weight = np.vectorize(weights.get)(y)
+    logits = []
+    for inputs in (model.transform(X), inference.bank_features(model.net_, seqs.values, seqs.lengths)):
+        inputs = StandardScaler().fit_transform(inputs.astype(np.float64))
+        logits.append(LogisticRegression(max_iter=5000).fit(inputs, y, sample_weight=sample_weight)
+                      .decision_function(inputs))
+    # the normalised geometric mean of the two models' probabilities
+    expected = softmax((logits[0] + logits[1]) / 2, axis=1)
+    np.testing.assert_allclose(model.predict_proba(X), expected, atol=2e-4)
+
+
+def test_the_bank_head_reads_the_labelled_sequences_alone(chirps):
+    X, y = chirps
+    y_few = np.where(np.arange(len(y)) < 30, y, -1)
+    model = Seq2SeqClassifier(**FAST).fit(X, y_few)
+    seqs = model._check_X(X)
+    features = inference.bank_features(model.net_, seqs.values, seqs.lengths)
+    labelled = StandardScaler().fit(features[:30])
+    expected = LogisticRegression(max_iter=5000).fit(labelled.transform(features[:30]), y[:30], sample_weight=np.ones(30))
+    bank_logits = model.net_.module_.bank_head(torch.as_tensor(features)).detach().numpy()
+    np.testing.assert_allclose(bank_logits, expected.decision_function(labelled.transform(features)) / 2, atol=0.02)
+    # (L-BFGS's tolerance: 0.006 apart measured), and far from a fit on every sequence (0.82 apart)
+    every = StandardScaler().fit(features)
+    on_all = LogisticRegression(max_iter=5000).fit(every.transform(features), y).decision_function(every.transform(features))
+    assert np.abs(bank_logits - on_all / 2).max() > 0.2
 
 
 def test_every_input_form_ragged_padded_and_tokens():
@@ -273,12 +310,13 @@ def test_pipelines_persistence_and_continued_training(chirps, tmp_path):
 
 def test_the_head_is_a_converged_logistic_regression_on_the_encodings(chirps):
     X, y = chirps
-    model = Seq2SeqClassifier(**FAST).fit(X[:90], y[:90])
+    # the code's head alone (with a kernel bank: test_with_a_kernel_bank_the_logits_are_two_logistic_regressions)
+    model = Seq2SeqClassifier(kernel_bank=False, **FAST).fit(X[:90], y[:90])
     codes = model.transform(X[:90]).astype(np.float64)
     reference = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(codes, y[:90])
     np.testing.assert_allclose(model.predict_proba(X[90:]), reference.predict_proba(model.transform(X[90:])),
                                atol=1e-4)
-    binary = Seq2SeqClassifier(**FAST).fit(X[:90], y[:90] > 0)
+    binary = Seq2SeqClassifier(kernel_bank=False, **FAST).fit(X[:90], y[:90] > 0)
     reference = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(binary.transform(X[:90]),
                                                                                         y[:90] > 0)
     np.testing.assert_allclose(binary.predict_proba(X[90:]), reference.predict_proba(binary.transform(X[90:])),

@@ -9,10 +9,13 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
+from scipy.special import softmax
 from sklearn.exceptions import NotFittedError
 from skorch.callbacks import EpochTimer
 
-from sklearn_seq2seq import ModelFileError, Seq2SeqRegressor, Seq2SeqTransformer, load, save
+from sklearn_seq2seq import ModelFileError, Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer, load, save
 from sklearn_seq2seq.persistence import FORMAT_VERSION
 
 FAST = dict(hidden_size=8, n_components=4, max_epochs=2, random_state=0)
@@ -268,3 +271,23 @@ def test_files_written_before_the_kernel_bank_load_without_one(tmp_path):
     assert loaded.get_params()["kernel_bank"] is False and loaded.net_.module_.kernel_bank is None
     np.testing.assert_allclose(loaded.transform(X), model.transform(X), atol=1e-6)
     assert load(path).get_params()["kernel_bank"] is False  # the file as written keeps its value
+
+
+def test_classifiers_written_before_bank_heads_load_and_classify_by_their_code(tmp_path):
+    series = np.sin(np.arange(16)[None, :] * np.repeat([0.3, 1.2], 20)[:, None]) + 0.1 * rng.normal(size=(40, 16))
+    y = np.repeat([0, 1], 20)
+    model = Seq2SeqClassifier(**FAST).fit(series, y)
+    assert model.net_.module_.bank_head is not None
+    path = tmp_path / "new.s2s"
+    save(model, path)
+    with zipfile.ZipFile(path) as archive:
+        metadata = json.loads(archive.read("metadata.json"))
+        weights = load_tensors(archive.read("weights.safetensors"))
+    del metadata["layout"]["module_kwargs"]["bank_head"]
+    old_weights = save_tensors({name: value for name, value in weights.items() if not name.startswith("bank_head.")})
+    _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode(),
+                                            "weights.safetensors": old_weights})
+    loaded = load(tmp_path / "old.s2s")
+    assert loaded.net_.module_.bank_head is None
+    code_logits = model.net_.module_.head(torch.as_tensor(model.transform(series), dtype=torch.float32)).detach().numpy()
+    np.testing.assert_allclose(loaded.predict_proba(series), softmax(code_logits, axis=1), atol=1e-5)

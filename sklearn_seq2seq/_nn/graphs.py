@@ -124,10 +124,11 @@ class InferenceGraph(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         x, lengths, invalid = self.reader(x)
-        code, states, mask = self.module.encode(x, lengths)
+        bank_features = self.module.bank_features(x, lengths)
+        code, states, mask = self.module.encode(x, lengths, bank_features)
         results = {"encodings": code}
         if "class_index" in self.outputs or "probabilities" in self.outputs:
-            logits = self.module.classify(code)
+            logits = self.module.classify(code, bank_features)
             results["class_index"] = logits.argmax(1)
             results["probabilities"] = torch.softmax(logits, dim=1)
         if "predictions" in self.outputs:

@@ -116,6 +116,10 @@ class Seq2SeqModule(nn.Module):
         Numeric inputs: above 0, a :class:`KernelBank` sized for series of this many steps reads the
         globally standardised inputs, and a linear map of its features is added to the code (the
         bank's biases are set by :meth:`fit_kernel_bank` before training). 0: no bank.
+    bank_head : bool, default=False
+        Classifiers with a kernel bank: a second linear head reads the bank's features themselves
+        (:attr:`bank_head`), and :meth:`classify` adds its logits to the code's head's. It is not
+        trained by gradients (it starts at zero); the estimator sets both heads after training.
     """
 
     def __init__(
@@ -151,6 +155,7 @@ class Seq2SeqModule(nn.Module):
         value_head: bool = False,
         front_dilations: Sequence[int] = DILATIONS,
         kernel_bank_steps: int = 0,
+        bank_head: bool = False,
         pad_id: int | None = None,
         start_id: int | None = None,
         end_id: int | None = None,
@@ -212,6 +217,12 @@ class Seq2SeqModule(nn.Module):
             self.kernel_bank = KernelBank(n_features, kernel_bank_steps)
             self.kernel_bank_proj = nn.Linear(self.kernel_bank.output_size, n_components)
         self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
+        self.bank_head = None
+        if bank_head and self.head is not None and self.kernel_bank is not None:
+            self.bank_head = nn.Linear(self.kernel_bank.output_size, n_classes)
+            nn.init.zeros_(self.bank_head.weight)
+            nn.init.zeros_(self.bank_head.bias)
+            self.bank_head.requires_grad_(False)
         self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor, bank_features: torch.Tensor | None = None
@@ -252,11 +263,11 @@ class Seq2SeqModule(nn.Module):
         if self.kernel_bank is not None:
             self.kernel_bank.fit(self._standardized(x), lengths, generator)
 
-    def bank_features(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def bank_features(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor | None:
         """The kernel bank's features (B, bank size) of inputs ``x`` as given to :meth:`encode`, of
-        ``lengths`` steps: what :meth:`encode` adds the map of to the code (it takes them computed
-        beforehand, as training does once per fit)."""
-        return self.kernel_bank(self._standardized(x), lengths)
+        ``lengths`` steps: what :meth:`encode` adds the map of to the code and :attr:`bank_head` reads
+        (both take them computed beforehand, as training does once per fit); None without a bank."""
+        return None if self.kernel_bank is None else self.kernel_bank(self._standardized(x), lengths)
 
     def _standardized(self, x: torch.Tensor) -> torch.Tensor:
         """Numeric inputs standardised as ``(x - x_mean) / x_scale`` (as given without those statistics)."""
@@ -281,11 +292,16 @@ class Seq2SeqModule(nn.Module):
             view = view * scale + spread * self._normal(view.shape, view)
         return view, view_lengths
 
-    def classify(self, code: torch.Tensor) -> torch.Tensor:
-        """Class logits (B, n_classes) of codes (B, n_components); classifiers only."""
+    def classify(self, code: torch.Tensor, bank_features: torch.Tensor | None = None) -> torch.Tensor:
+        """Class logits (B, n_classes) of codes (B, n_components) and, with a :attr:`bank_head`, of the
+        same sequences' kernel bank features (:meth:`bank_features`); classifiers only."""
         if self.head is None:
             raise ValueError("This module has no classification head (n_classes=None).")
-        return self.head(code)
+        if self.bank_head is None:
+            return self.head(code)
+        if bank_features is None:
+            raise ValueError("This module's logits also read the kernel bank's features: pass bank_features.")
+        return self.head(code) + self.bank_head(bank_features)
 
     def code_memory(self, code: torch.Tensor) -> torch.Tensor:
         """The decoder's memory computed from the code alone, shape (B, n_slots, hidden_size)."""
@@ -358,8 +374,9 @@ class Seq2SeqModule(nn.Module):
         the module, uses it. Beside the outputs, the terms that join the decoding loss are left in
         :attr:`auxiliary_loss_`: in training the contrastive term, and whenever ``labels`` (class
         indices, ``-1`` for unlabelled samples) and their ``label_weights`` are given the weighted
-        classification loss (so that validation losses count it too), with its views' term in training.
-        ``bank_features``: the kernel bank's features of ``x``, computed beforehand (training computes
+        classification loss (so that validation losses count it too), with its views' term in training:
+        both train the code's :attr:`head` (the logits of the code alone; a :attr:`bank_head` is set
+        after training, not by gradients). ``bank_features``: the kernel bank's features of ``x``, computed beforehand (training computes
         those of the training sequences once per fit); None computes them.
         """
         code, states, mask = self.encode(x, lengths, bank_features)
