@@ -92,16 +92,21 @@ def bank_features(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.nda
     return map_batches(net, {"x": x, "lengths": lengths}, net.module_.bank_features)
 
 
-def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, bank_features: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Codes (n, n_components) and class logits (n, n_classes) of input sequences, in one pass
-    (classifiers only)."""
+    (classifiers only); ``bank_features``: their kernel bank's features (:func:`bank_features`) when
+    computed beforehand, else computed batch by batch."""
 
-    def codes_and_logits(x, lengths):
-        bank_features = net.module_.bank_features(x, lengths)
+    def codes_and_logits(x, lengths, bank_features=None):
+        if bank_features is None:
+            bank_features = net.module_.bank_features(x, lengths)
         code = net.module_.encode(x, lengths, bank_features)[0]
         return code, net.module_.classify(code, bank_features)
 
-    return map_batches(net, {"x": x, "lengths": lengths}, codes_and_logits)
+    data = {"x": x, "lengths": lengths} if bank_features is None else {"x": x, "lengths": lengths,
+                                                                         "bank_features": bank_features}
+    return map_batches(net, data, codes_and_logits)
 
 
 def generate(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:

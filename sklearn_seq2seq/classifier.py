@@ -444,7 +444,8 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         standardisations are folded into the heads' weights.
         """
         module = self.net_.module_
-        codes, logits = inference.classify(self.net_, data["x"], data["lengths"])
+        bank_features = inference.bank_features(self.net_, data["x"], data["lengths"])  # one pass for both uses
+        codes, logits = inference.classify(self.net_, data["x"], data["lengths"], bank_features)
         labels, weights = data["labels"], data["label_weights"].astype(np.float64)
         labelled = labels >= 0
         if len(np.unique(labels[labelled])) < len(self.classes_):  # a continuation on data without some classes
@@ -458,7 +459,7 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
             use = labelled | confident
         heads = [(module.head, codes, use)]
         if module.bank_head is not None:
-            heads.append((module.bank_head, inference.bank_features(self.net_, data["x"], data["lengths"]), labelled))
+            heads.append((module.bank_head, bank_features, labelled))
         for head, inputs, rows in heads:
             inputs = inputs[rows].astype(np.float64)
             scaler = StandardScaler().fit(inputs)
