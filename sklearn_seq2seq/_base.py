@@ -393,12 +393,13 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
 
     def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
         """Train the initialised ``net`` for ``epochs`` epochs and keep it; an interrupt keeps it too,
-        then propagates. A model of one number per sample then gets its value head
-        (:func:`~sklearn_seq2seq._heads.fit_value_head`)."""
+        then propagates. A model of one number per sample then gets its value head (and its kernel
+        bank's: :func:`~sklearn_seq2seq._heads.fit_value_head`)."""
         with torch_threads(self.n_threads):
-            train(net, inference.with_bank_features(net, data), epochs=epochs, seed=seed)
+            data = inference.with_bank_features(net, data)
+            train(net, data, epochs=epochs, seed=seed)
             if net.module_.value_head is not None:
-                fit_value_head(net, data["x"], data["lengths"], data["target"])
+                fit_value_head(net, data["x"], data["lengths"], data["target"], data.get("bank_features"))
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = sum("train_loss" in epoch for epoch in net.history)  # completed epochs
@@ -526,6 +527,12 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             raise ValueError(
                 "This model attends over the encoder's states (attend_over='encoder'), so it cannot decode "
                 "from encodings alone; fit it with attend_over='code' to use inverse_transform."
+            )
+        if self.net_.module_.bank_head is not None:
+            raise ValueError(
+                "This model's predictions also read the kernel bank's features of each input sequence, which "
+                "an encoding does not hold, so it cannot predict from encodings alone. Use predict(X), or fit "
+                "it with kernel_bank=False to use inverse_transform."
             )
         if self.reverse_target and not self.layout_.fixed_target_length and not self.layout_.target_tokens:
             raise ValueError(

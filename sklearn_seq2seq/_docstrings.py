@@ -35,20 +35,25 @@ PARAMETERS = """
         The choice made is ``encoder_``.
     kernel_bank : bool or "auto", default="auto"
         Numeric inputs: beside the encoder, a fixed bank of random dilated kernels reads each series
-        (its globally standardised values, so its amplitude counts against the training series';
-        averaged down to at most 512 steps): MiniRocket's 84 kernels of 9 steps at dilations 1, 2,
-        4, ... up to the series' length, feature by feature (more than 8 features are first mixed
-        into 8 random combinations). For each kernel, the proportion of real steps where it exceeds
-        each of seven biases (its outputs' eighths on training series, set in ``fit``) is a feature, and a learned linear map of these features is
-        added to the code, so the encoding still holds ``n_components`` numbers and the decoder
-        still reads only the code. The kernels are not trained; the map is, with the rest of the
-        model. A classifier also reads the features themselves: its logits are the mean of a
-        logistic regression on the code's and one on the bank's features, fitted after training
-        (the latter on the labelled sequences alone). ``"auto"``: on for numeric sequences of at least 9 steps when the model learns their
+        twice, side by side: its globally standardised values (so its amplitude counts against the
+        training series') and its values standardised by its own mean and scale (so a faint series'
+        shape is read at full resolution), each averaged down to at most 512 steps. It holds
+        MiniRocket's 84 kernels of 9 steps at dilations 1, 2, 4, ... up to the series' length,
+        feature by feature (more than 8 features are first mixed into 8 random combinations). For
+        each kernel, the proportion of real steps where it exceeds each of seven biases (its
+        outputs' eighths on training series, set in ``fit``) is a feature, and a learned linear map
+        of these features is added to the code, so the encoding still holds ``n_components`` numbers
+        and the decoder still reads only the code. The kernels are not trained; the map is, with the
+        rest of the model. Classifiers and regressions to one number also read the features
+        themselves: a classifier's logits are the mean of a logistic regression on the code's and
+        one on the bank's features (the latter on the labelled sequences alone), and a regression's
+        value the mean of two ridge regressions on them, all fitted after training (such a model
+        then predicts from sequences, not from encodings alone: ``inverse_transform`` is refused).
+        ``"auto"``: on for numeric sequences of at least 9 steps when the model learns their
         encodings (a ``Seq2SeqTransformer`` fitted without ``Y``, a ``Seq2SeqClassifier`` and the
-        autoencoder it pretrains), where it was more accurate on the real sets of the development
-        suite; off for targets ``Y``/``y`` of other models (not
-        measured). True with token inputs is refused.
+        autoencoder it pretrains) or regresses them to one number (one step of ``y`` per sample), where it
+        was more accurate on the real sets of the development suite; off for other targets (sequences
+        and forecasts: not measured). True with token inputs is refused.
     frame_length : int or "auto", default="auto"
         Numeric sequences are read and decoded this many steps at a time: each encoder and decoder step
         sees a frame of ``frame_length`` consecutive steps (Tacotron's "reduction factor"), so the

@@ -28,14 +28,18 @@ def set_head(head: nn.Linear, scaler: StandardScaler, coef: np.ndarray, intercep
         head.bias.copy_(torch.as_tensor(bias, dtype=head.bias.dtype))
 
 
-def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: np.ndarray) -> None:
-    """Set the module's ``value_head`` to a ridge regression of ``target`` on the codes of ``x``.
+def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: np.ndarray,
+                   bank_features: np.ndarray | None = None) -> None:
+    """Set the module's ``value_head`` to a ridge regression of ``target`` on the codes of ``x``, and
+    with a kernel bank its ``bank_head`` to one on the bank's features: the values are their mean.
 
     The decoder's gradient steps leave its one-step outputs short of the best linear read of the
     codes it trained (docs/defaults.md), so after training the head is fitted in closed form: the codes
     are standardised, :class:`~sklearn.linear_model.RidgeCV` picks the penalty among
     :data:`RIDGE_ALPHAS` (a plain ``Ridge(alpha=1)`` below three samples, where leave-one-out has
-    nothing to choose with), and the standardisation is folded into the head's weights.
+    nothing to choose with), and the standardisation is folded into the head's weights. The bank's
+    thousands of features, of which the code holds a learned 32-number map, are read the same way by
+    a second regression (docs/defaults.md), and each regression is halved into its head.
 
     Parameters
     ----------
@@ -45,10 +49,21 @@ def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: 
         The training inputs, as the net reads them.
     target : ndarray of shape (n_samples, 1, n_outputs)
         Their standardised one-step targets.
+    bank_features : ndarray of shape (n_samples, bank size), default=None
+        Their kernel bank's features when computed beforehand (with a ``bank_head``; None computes
+        them).
     """
-    codes = inference.encode(net, x, lengths).astype(np.float64)
+    module = net.module_
     values = np.asarray(target, dtype=np.float64)[:, 0, :]
-    scaler = StandardScaler().fit(codes)
-    ridge = RidgeCV(alphas=RIDGE_ALPHAS) if len(codes) >= 3 else Ridge(alpha=1.0)
-    ridge.fit(scaler.transform(codes), values)
-    set_head(net.module_.value_head, scaler, ridge.coef_.reshape(values.shape[1], -1), np.reshape(ridge.intercept_, -1))
+    heads = [(module.value_head, inference.encode(net, x, lengths))]
+    if module.bank_head is not None:
+        if bank_features is None:
+            bank_features = inference.bank_features(net, x, lengths)
+        heads.append((module.bank_head, bank_features))
+    for head, inputs in heads:
+        inputs = np.asarray(inputs, dtype=np.float64)
+        scaler = StandardScaler().fit(inputs)
+        ridge = RidgeCV(alphas=RIDGE_ALPHAS) if len(inputs) >= 3 else Ridge(alpha=1.0)
+        ridge.fit(scaler.transform(inputs), values)
+        set_head(head, scaler, ridge.coef_.reshape(values.shape[1], -1) / len(heads),
+                 np.reshape(ridge.intercept_, -1) / len(heads))

@@ -365,10 +365,9 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     layout = dataclasses.replace(layout, decoder_input=decoder_input)
     kwargs = module_kwargs(layout, params, frame_length)
     # a model of one number saved before value heads existed keeps predicting through its decoder, and
-    # a classifier saved before bank heads existed through its code's head
+    # a classifier (or a model of one number) saved before bank heads existed through its code's head
     kwargs["value_head"] = layout.module_kwargs.get("value_head", False)
-    if "bank_head" in kwargs:
-        kwargs["bank_head"] = layout.module_kwargs.get("bank_head", False)
+    kwargs["bank_head"] = layout.module_kwargs.get("bank_head", False)
     if params["contrastive"] == "auto":  # as the fit resolved it (a classifier's depends on its labels)
         kwargs["contrastive"] = layout.module_kwargs.get("contrastive", kwargs["contrastive"])
     fitted_bank = layout.module_kwargs.get("kernel_bank_steps", 0) > 0
@@ -386,13 +385,14 @@ def fully_labelled(labels: dict[str, np.ndarray]) -> bool:
 
 
 #: Module arguments sized by the data ``fit`` saw, which a fitted model's weights fit only as fitted.
-FITTED_SIZES = ("front_dilations", "kernel_bank_steps")
+FITTED_SIZES = ("front_dilations", "kernel_bank_steps", "kernel_bank_per_sequence")
 
 
 def with_fitted_sizes(kwargs: dict, fitted_kwargs: dict) -> dict:
-    """``kwargs`` with the front end's dilations and the kernel bank's size of a fitted model's module
-    arguments ``fitted_kwargs`` (whose weights fit only those; a model saved before the dilations were
-    chosen per fit has the module's default ones, and one saved before kernel banks has none)."""
+    """``kwargs`` with the front end's dilations and the kernel bank's size and readings of a fitted
+    model's module arguments ``fitted_kwargs`` (whose weights fit only those; a model saved before the
+    dilations were chosen per fit has the module's default ones, one saved before kernel banks has
+    none, and one saved before the bank read each series by itself reads the global values alone)."""
     kwargs = {name: value for name, value in kwargs.items() if name not in FITTED_SIZES}
     kwargs.update({name: fitted_kwargs[name] for name in FITTED_SIZES if name in fitted_kwargs})
     return kwargs
@@ -428,8 +428,7 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
     head = {} if layout.classes is None else {
         "n_classes": len(layout.classes), "label_weight": float(params["label_weight"]),
         "pseudo_label_threshold": (None if params["pseudo_label_threshold"] is None
-                                   else float(params["pseudo_label_threshold"])),
-        "bank_head": True}  # read where a kernel bank is (docs/defaults.md)
+                                   else float(params["pseudo_label_threshold"]))}
     readout = params["readout"]
     if readout == "auto":  # how a sequence ends matters to forecasts, not to encodings (docs/defaults.md)
         forecasts = layout.targets_from == "y" and layout.n_target_steps > 1 and not layout.target_tokens
@@ -449,19 +448,23 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
     wide = (one_number or wide_front) and encoder == "conv_recurrent"
     front = {"front_dilations": WIDE_FRONT_DILATIONS} if wide else {}
     bank = params["kernel_bank"]
-    if bank == "auto":  # encodings and classifiers of numeric series a kernel spans (docs/defaults.md)
-        bank = layout.targets_from == "X" and not tokens and n_input_steps >= KERNEL_BANK_MIN_STEPS
+    if bank == "auto":  # encodings, classifiers and one number of numeric series a kernel spans (docs/defaults.md)
+        bank = (layout.targets_from == "X" or one_number) and not tokens and n_input_steps >= KERNEL_BANK_MIN_STEPS
     elif bank and layout.vocabulary is not None:
         raise ValueError("kernel_bank=True reads numeric sequences, and these inputs are tokens: use "
                          "kernel_bank='auto' or False.")
-    bank_size = {"kernel_bank_steps": int(n_input_steps)} if bank and n_input_steps else {}
+    # the bank reads the values globally standardised and each series by itself, side by side (docs/defaults.md)
+    bank_size = ({"kernel_bank_steps": int(n_input_steps), "kernel_bank_per_sequence": True}
+                 if bank and n_input_steps else {})
     return {**inputs, **outputs, **special, **head, **front, **bank_size, **{name: params[name] for name in architecture},
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),
             "view_strength": VIEW_STRENGTH if layout.classes is None else CLASSIFIER_VIEW_STRENGTH,
             "view_noise": "sequence" if per_sequence and layout.classes is None else "global",
             # one number per sample: predicted by a ridge regression on the codes (docs/defaults.md)
-            "value_head": one_number}
+            "value_head": one_number,
+            # labels and one number are also read from the kernel bank's features, where it is (docs/defaults.md)
+            "bank_head": layout.classes is not None or one_number}
 
 
 def _of(kind: type | tuple, choices: tuple | None = None):

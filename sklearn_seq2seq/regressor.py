@@ -37,8 +37,11 @@ class Seq2SeqRegressor(RegressorMixin, BaseSeq2Seq):
     (:class:`~sklearn.linear_model.RidgeCV` on the standardised encodings of the training sequences,
     as a classifier refits its head; every ``fit`` and ``partial_fit`` call refits it on its data):
     with the default encoder it was more accurate than the decoder's own output on both regression
-    sets of the development suite (figures in ``docs/defaults.md``). ``attention_weights`` still
-    shows the decoder's attention.
+    sets of the development suite (figures in ``docs/defaults.md``). For series of at least 9 steps a
+    kernel bank also reads them (``kernel_bank="auto"``), and the prediction is the mean of that
+    regression and of one on the bank's own features (more accurate on both sets; such a model
+    predicts from sequences, so ``inverse_transform`` of a ``Seq2SeqTransformer`` fitted that way is
+    refused). ``attention_weights`` still shows the decoder's attention.
 
     **Input forms.**{INPUTS}
     Parameters

@@ -69,20 +69,36 @@ def test_regressor_predicts_the_fitted_target_shape(waves, y_shape):
     assert np.isfinite(model.score(waves, y))
 
 
-def test_regressions_to_one_number_predict_a_ridge_regression_on_their_encodings(waves):
+@pytest.mark.parametrize("kernel_bank", ["auto", False])
+def test_regressions_to_one_number_predict_ridge_regressions_on_their_encodings_and_bank_features(waves, kernel_bank):
     # the frequency of each wave: predict is the ridge regression (RidgeCV over the same penalties) on the
-    # encodings of the training sequences, not the decoder's one-step output
+    # encodings of the training sequences, not the decoder's one-step output; with a kernel bank (30
+    # steps: "auto" reads one), the mean of that and of the same regression on the bank's features
     from sklearn.linear_model import RidgeCV
 
+    from sklearn_seq2seq import _inference as inference
     from sklearn_seq2seq._heads import RIDGE_ALPHAS
 
     frequency = np.unwrap(np.arctan2(waves[:, :, 0], waves[:, :, 1]), axis=1)
     y = np.diff(frequency, axis=1).mean(axis=1)
     train, test = slice(0, 150), slice(150, None)
-    model = Seq2SeqRegressor(**FAST).fit(waves[train], y[train])
-    ridge = make_pipeline(StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS)).fit(model.transform(waves[train]), y[train])
-    np.testing.assert_allclose(model.predict(waves[test]), ridge.predict(model.transform(waves[test])), rtol=1e-4,
+    model = Seq2SeqRegressor(kernel_bank=kernel_bank, **FAST).fit(waves[train], y[train])
+    readings = [model.transform]
+    if kernel_bank == "auto":
+        assert model.net_.module_.bank_head is not None
+        readings.append(lambda X: inference.bank_features(model.net_, *(lambda s: (s.values, s.lengths))(model._check_X(X))))
+    predictions = [make_pipeline(StandardScaler(), RidgeCV(alphas=RIDGE_ALPHAS)).fit(read(waves[train]), y[train])
+                   .predict(read(waves[test])) for read in readings]
+    np.testing.assert_allclose(model.predict(waves[test]), np.mean(predictions, axis=0), rtol=1e-4,
                                atol=1e-5 * np.abs(y).max())
+
+
+def test_predictions_that_read_the_bank_are_not_made_from_encodings_alone(waves):
+    model = Seq2SeqTransformer(**{**FAST, "max_epochs": 1}).fit(waves, waves[:, -1:, 0])  # one step, bank head
+    with pytest.raises(ValueError, match="kernel bank's features of each input sequence.*predict\\(X\\)"):
+        model.inverse_transform(model.transform(waves))
+    without = Seq2SeqTransformer(kernel_bank=False, **{**FAST, "max_epochs": 1}).fit(waves, waves[:, -1:, 0])
+    np.testing.assert_allclose(without.inverse_transform(without.transform(waves)), without.predict(waves), rtol=1e-5)
 
 
 def test_a_one_number_model_saved_without_a_value_head_continues_through_its_decoder(waves):
@@ -90,7 +106,8 @@ def test_a_one_number_model_saved_without_a_value_head_continues_through_its_dec
     import dataclasses
 
     y = waves[:, -1, 0]
-    model = Seq2SeqRegressor(**{**FAST, "max_epochs": 2}, warm_start=True).fit(waves, y)
+    # (no kernel bank: regressions to one number read none before value heads existed)
+    model = Seq2SeqRegressor(**{**FAST, "max_epochs": 2}, warm_start=True, kernel_bank=False).fit(waves, y)
     kwargs = {**model.layout_.module_kwargs}
     del kwargs["value_head"]
     model.layout_ = dataclasses.replace(model.layout_, module_kwargs=kwargs)

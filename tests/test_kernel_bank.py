@@ -13,8 +13,9 @@ from sklearn_seq2seq._nn.kernel_bank import MAX_CHANNELS, MAX_STEPS, QUANTILES, 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
 
 
-def fitted_bank(n_features: int, n_steps: int, x: torch.Tensor, lengths: torch.Tensor) -> KernelBank:
-    bank = KernelBank(n_features, n_steps)
+def fitted_bank(n_features: int, n_steps: int, x: torch.Tensor, lengths: torch.Tensor,
+                per_sequence: bool = False) -> KernelBank:
+    bank = KernelBank(n_features, n_steps, per_sequence)
     bank.fit(x, lengths, torch.Generator().manual_seed(0))
     return bank
 
@@ -26,12 +27,13 @@ def test_dilations_span_the_series_and_long_series_are_averaged_down():
     assert bank.output_size == len(bank.dilations) * 84 * len(QUANTILES)
 
 
+@pytest.mark.parametrize("per_sequence", [False, True])
 @pytest.mark.parametrize("n_steps", [40, 1100])  # without and with averaging down
-def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps):
+def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps, per_sequence):
     rng = torch.Generator().manual_seed(1)
     x = torch.randn(6, n_steps, 2, generator=rng).cumsum(1)
     lengths = torch.tensor([n_steps, n_steps - 7, n_steps // 2, 30, 12, n_steps])
-    bank = fitted_bank(2, n_steps, x, lengths)
+    bank = fitted_bank(2, n_steps, x, lengths, per_sequence)
     features = bank(x, lengths)
     padded = x.clone()
     for row, length in enumerate(lengths.tolist()):
@@ -79,11 +81,28 @@ def test_a_series_amplitude_is_read_against_the_training_series_and_its_level_on
     assert ((louder - original).abs() > 0.05).float().mean() > 0.3
 
 
-def test_many_features_are_mixed_into_a_few_random_combinations():
+def test_each_series_read_by_itself_beside_the_global_values_ignores_its_level_and_amplitude():
+    x = torch.randn(8, 200, 1, generator=torch.Generator().manual_seed(3)).cumsum(1)
+    lengths = torch.full((8,), 200)
+    bank = fitted_bank(1, 200, x, lengths, per_sequence=True)
+    assert bank.output_size == 2 * len(bank.dilations) * 84 * len(QUANTILES)
+    # per dilation: the global reading's kernels, then the per-series reading's
+    readings = lambda series: bank.proportions(series, lengths).view(8, len(bank.dilations), 2, -1)
+    original = readings(x)
+    rescaled = readings(3 * x + 5)  # every series louder and moved: only the global reading sees it
+    torch.testing.assert_close(rescaled[:, :, 1], original[:, :, 1])
+    assert ((rescaled[:, :, 0] - original[:, :, 0]).abs() > 0.05).float().mean() > 0.3
+    torch.testing.assert_close(original[:, :, 0], fitted_bank(1, 200, x, lengths).proportions(x, lengths)
+                               .view(8, len(bank.dilations), -1))  # the global reading as without the other
+
+
+@pytest.mark.parametrize("per_sequence", [False, True])
+def test_many_features_are_mixed_into_a_few_random_combinations(per_sequence):
     x = torch.randn(10, 30, 12, generator=torch.Generator().manual_seed(4))
-    bank = fitted_bank(12, 30, x, torch.full((10,), 30))
+    bank = fitted_bank(12, 30, x, torch.full((10,), 30), per_sequence)
     assert bank.mixing.shape == (12, MAX_CHANNELS) and bank.mixing.abs().sum() > 0
-    assert bank.output_size == len(bank.dilations) * 84 * MAX_CHANNELS * len(QUANTILES)
+    readings = 2 if per_sequence else 1
+    assert bank.output_size == readings * len(bank.dilations) * 84 * MAX_CHANNELS * len(QUANTILES)
 
 
 def test_bank_features_separate_series_by_local_shape_that_their_values_do_not():
@@ -110,15 +129,17 @@ def test_auto_reads_a_bank_for_numeric_encodings_and_classifiers_only():
     one = dict(max_epochs=1, **FAST)
     model = Seq2SeqTransformer(**one).fit(X)
     assert model.net_.module_.kernel_bank is not None and model.layout_.module_kwargs["kernel_bank_steps"] == 12
+    assert model.net_.module_.kernel_bank.per_sequence  # global values and each series by itself
     assert Seq2SeqTransformer(kernel_bank=False, **one).fit(X).net_.module_.kernel_bank is None
     assert Seq2SeqTransformer(**one).fit(X, X[:, :3]).net_.module_.kernel_bank is None  # a target y
     assert Seq2SeqTransformer(**one).fit(["ab", "cde"] * 8).net_.module_.kernel_bank is None  # tokens
     assert Seq2SeqTransformer(**one).fit(X[:, :8]).net_.module_.kernel_bank is None  # shorter than a kernel
-    assert Seq2SeqRegressor(**one).fit(X, X[:, 0, 0]).net_.module_.kernel_bank is None
-    regressor = Seq2SeqRegressor(kernel_bank=True, **one).fit(X, X[:, 0, 0])
-    assert regressor.net_.module_.kernel_bank is not None
+    regressor = Seq2SeqRegressor(**one).fit(X, X[:, 0, 0])  # one number: its bank has a head of its own
+    assert regressor.net_.module_.kernel_bank is not None and regressor.net_.module_.bank_head is not None
+    assert Seq2SeqRegressor(**one).fit(X, X[:, :4, 0]).net_.module_.kernel_bank is None  # a forecast
+    assert Seq2SeqRegressor(kernel_bank=True, **one).fit(X, X[:, :4, 0]).net_.module_.kernel_bank is not None
     classifier = Seq2SeqClassifier(**one).fit(X, labels)
-    assert classifier.net_.module_.kernel_bank is not None
+    assert classifier.net_.module_.kernel_bank is not None and classifier.net_.module_.kernel_bank.per_sequence
     pretraining = Seq2SeqClassifier(**one).pretrain_autoencoder(X)  # the autoencoder a classifier starts from
     assert pretraining.net_.module_.kernel_bank is not None
     assert Seq2SeqClassifier(**one).fit(X[:, :8], labels).net_.module_.kernel_bank is None

@@ -18,6 +18,8 @@ pytest.importorskip("onnxscript")
 from skl2onnx.common.data_types import FloatTensorType  # noqa: E402
 
 TOLERANCE = 1e-5
+#: Encodings sum thousands of kernel bank features: float32 rounding in another order grows with their size.
+ENCODINGS_RTOL = 1e-6
 SMALL = dict(n_components=6, hidden_size=16, max_epochs=2, random_state=0)
 
 
@@ -49,7 +51,7 @@ def test_transform_matches_on_fixed_and_ragged_inputs(series, params):
     assert [o.name for o in model.graph.output] == ["encodings"]
     for inputs in (X, ragged, X[:1, :1], ragged[:5]):  # one sequence of one step too: no size is fixed
         (encodings,) = run(model, to_onnx_input(est, inputs))
-        np.testing.assert_allclose(encodings, est.transform(inputs), atol=TOLERANCE, rtol=0)
+        np.testing.assert_allclose(encodings, est.transform(inputs), atol=TOLERANCE, rtol=ENCODINGS_RTOL)
 
 
 def test_univariate_frames_and_nan_padded_arrays(series):
@@ -59,7 +61,7 @@ def test_univariate_frames_and_nan_padded_arrays(series):
     padded = X2.copy()
     padded[:10, 17:] = np.nan  # a NaN-padded array goes in as it is
     (encodings,) = run(to_onnx(est), padded)
-    np.testing.assert_allclose(encodings, est.transform(padded), atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(encodings, est.transform(padded), atol=TOLERANCE, rtol=ENCODINGS_RTOL)
     assert to_onnx_input(est, padded).shape == padded.shape
 
 
@@ -70,7 +72,7 @@ def test_interior_nan_makes_only_its_sequence_nan(series):
     broken[1, 5] = np.nan  # the estimator refuses this; the graph must not turn it into a number
     (encodings,) = run(to_onnx(est), broken)
     assert np.isnan(encodings[1]).all()
-    np.testing.assert_allclose(encodings[[0, 2, 3]], est.transform(X[[0, 2, 3]]), atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(encodings[[0, 2, 3]], est.transform(X[[0, 2, 3]]), atol=TOLERANCE, rtol=ENCODINGS_RTOL)
 
 
 def test_token_inputs():
@@ -113,7 +115,7 @@ def test_classifier_labels_and_probabilities(series):
         np.testing.assert_array_equal(labels, est.predict(inputs))
         np.testing.assert_allclose(probabilities, est.predict_proba(inputs), atol=TOLERANCE, rtol=0)
     encodings, probabilities = run(to_onnx(est, method=["transform", "predict_proba"]), X)
-    np.testing.assert_allclose(encodings, est.transform(X), atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(encodings, est.transform(X), atol=TOLERANCE, rtol=ENCODINGS_RTOL)
 
 
 def test_whole_pipeline_converts_with_skl2onnx(series):

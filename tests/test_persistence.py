@@ -273,6 +273,36 @@ def test_files_written_before_the_kernel_bank_load_without_one(tmp_path):
     assert load(path).get_params()["kernel_bank"] is False  # the file as written keeps its value
 
 
+def test_files_written_before_the_bank_read_each_series_by_itself_load_with_the_global_reading(tmp_path):
+    model = Seq2SeqTransformer(**FAST).fit(X)
+    bank = model.net_.module_.kernel_bank
+    assert bank.per_sequence
+    path = tmp_path / "new.s2s"
+    save(model, path)
+    with zipfile.ZipFile(path) as archive:
+        metadata = json.loads(archive.read("metadata.json"))
+        weights = load_tensors(archive.read("weights.safetensors"))
+    del metadata["layout"]["module_kwargs"]["kernel_bank_per_sequence"]
+    # an old file holds the global reading's half of the bank: per dilation, its kernels come first
+    kernels = bank.weight.shape[0] // 2
+    features = torch.arange(bank.output_size).view(len(bank.dilations), 2, -1)[:, 0].flatten()
+    old = {**weights, "kernel_bank.weight": weights["kernel_bank.weight"][:kernels],
+           "kernel_bank.bias": weights["kernel_bank.bias"][:, :kernels],
+           "kernel_bank.feature_mean": weights["kernel_bank.feature_mean"][features],
+           "kernel_bank.feature_scale": weights["kernel_bank.feature_scale"][features],
+           "kernel_bank_proj.weight": weights["kernel_bank_proj.weight"][:, features]}
+    _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode(),
+                                            "weights.safetensors": save_tensors({k: v.contiguous() for k, v in old.items()})})
+    loaded = load(tmp_path / "old.s2s")
+    assert not loaded.net_.module_.kernel_bank.per_sequence
+    assert loaded.net_.module_.kernel_bank.output_size == bank.output_size // 2
+    per_series = torch.ones(bank.output_size, dtype=torch.bool)
+    per_series[features] = False
+    with torch.no_grad():  # the new model without its per-series reading is the old one
+        model.net_.module_.kernel_bank_proj.weight[:, per_series] = 0
+    np.testing.assert_allclose(loaded.transform(X), model.transform(X), atol=1e-5)
+
+
 def test_classifiers_written_before_bank_heads_load_and_classify_by_their_code(tmp_path):
     series = np.sin(np.arange(16)[None, :] * np.repeat([0.3, 1.2], 20)[:, None]) + 0.1 * rng.normal(size=(40, 16))
     y = np.repeat([0, 1], 20)

@@ -132,7 +132,7 @@ class InferenceGraph(nn.Module):
             results["class_index"] = logits.argmax(1)
             results["probabilities"] = torch.softmax(logits, dim=1)
         if "predictions" in self.outputs:
-            results["predictions"] = self._predictions(code, states, mask)
+            results["predictions"] = self._predictions(code, states, mask, bank_features)
         if invalid is not None:  # a NaN that is not padding: NaN out, never a number
             for name, value in results.items():
                 if value.is_floating_point():
@@ -140,8 +140,9 @@ class InferenceGraph(nn.Module):
                     results[name] = torch.where(rows, torch.full_like(value, float("nan")), value)
         return tuple(results[name] for name in self.outputs)
 
-    def _predictions(self, code: torch.Tensor, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        values = self.module.infer_outputs(code, self.n_steps, states, mask)
+    def _predictions(self, code: torch.Tensor, states: torch.Tensor, mask: torch.Tensor,
+                     bank_features: torch.Tensor | None) -> torch.Tensor:
+        values = self.module.infer_outputs(code, self.n_steps, states, mask, bank_features)
         if self.reverse:
             values = values.flip(1)
         values = values * self.target_scale + self.target_mean

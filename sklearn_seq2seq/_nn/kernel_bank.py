@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from ._masking import length_mask
+from .sequence_stats import EPS, sequence_moments
 
 #: Each kernel spans 9 steps with weight -1, except three steps of weight 2 (all 84 choices of
 #: three): the patterns of MiniRocket (Dempster et al., 2021), which sum to 0, so a kernel answers to
@@ -23,7 +24,7 @@ QUANTILES = (0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875)
 #: Longer series are averaged over windows of consecutive steps down to at most this many steps first.
 MAX_STEPS = 512
 
-#: More features than this are first mixed into this many fixed random combinations.
+#: More features than this are first mixed into this many fixed random combinations (per reading).
 MAX_CHANNELS = 8
 
 #: Real steps of the training series whose kernel outputs set the biases, at most.
@@ -53,14 +54,16 @@ class KernelBank(nn.Module):
     learned from the training series.
 
     The globally standardised values (as the encoder reads them: a series' amplitude, set against
-    the training series', is part of what the bank reads) are averaged down to at most
-    :data:`MAX_STEPS` steps and convolved with the :data:`PATTERNS` kernels at every dilation of
-    :func:`dilations`, feature by feature (more than :data:`MAX_CHANNELS` features are first mixed
-    into that many random combinations). Each output is compared with the biases :meth:`fit` sets (the
-    :data:`QUANTILES` of that kernel's outputs over training series: :func:`between_outputs`), and the proportion of real steps
-    above each bias is a feature (MiniRocket's PPV); the features are standardised by their means and
-    scales over the training series. Nothing here is trained by gradients. Padded steps are left
-    out of everything, so a sequence's features do not depend on its batch.
+    the training series', is part of what the bank reads) and, with ``per_sequence``, the same values
+    standardised by each series' own mean and scale beside them (the shape of a faint series at full
+    resolution) are averaged down to at most :data:`MAX_STEPS` steps and convolved with the
+    :data:`PATTERNS` kernels at every dilation of :func:`dilations`, channel by channel (more than
+    :data:`MAX_CHANNELS` features are first mixed into that many random combinations, the same for
+    both readings). Each output is compared with the biases :meth:`fit` sets (the :data:`QUANTILES`
+    of that kernel's outputs over training series: :func:`between_outputs`), and the proportion of
+    real steps above each bias is a feature (MiniRocket's PPV); the features are standardised by
+    their means and scales over the training series. Nothing here is trained by gradients. Padded
+    steps are left out of everything, so a sequence's features do not depend on its batch.
 
     Parameters
     ----------
@@ -68,18 +71,22 @@ class KernelBank(nn.Module):
         Features per input step.
     n_steps : int
         Steps of the longest training series: the scales follow it.
+    per_sequence : bool, default=False
+        Also read each series standardised by itself (twice the channels and features).
     """
 
-    def __init__(self, n_features: int, n_steps: int) -> None:
+    def __init__(self, n_features: int, n_steps: int, per_sequence: bool = False) -> None:
         super().__init__()
         self.pool = -(-n_steps // MAX_STEPS)
         self.dilations = dilations(-(-n_steps // self.pool))
-        self.n_channels = min(n_features, MAX_CHANNELS)
+        self.per_sequence = per_sequence
+        n_mixed = min(n_features, MAX_CHANNELS)
+        self.n_channels = n_mixed * (2 if per_sequence else 1)
         weight = -torch.ones(len(PATTERNS), 1, KERNEL_SIZE)
         for kernel, steps in enumerate(PATTERNS):
             weight[kernel, 0, list(steps)] = 2.0
         self.register_buffer("weight", weight.repeat(self.n_channels, 1, 1))  # one set per channel
-        mixing = torch.eye(n_features) if n_features <= MAX_CHANNELS else torch.zeros(n_features, self.n_channels)
+        mixing = torch.eye(n_features) if n_features <= MAX_CHANNELS else torch.zeros(n_features, n_mixed)
         self.register_buffer("mixing", mixing)
         n_kernels = len(PATTERNS) * self.n_channels
         self.register_buffer("bias", torch.zeros(len(self.dilations), n_kernels, len(QUANTILES)))
@@ -92,7 +99,12 @@ class KernelBank(nn.Module):
         if x.dim() == 4:  # split into frames, as exported graphs give it
             x = x.flatten(1, 2)
         real = length_mask(lengths.to(x.device), x.shape[1]).unsqueeze(-1)
-        z = torch.where(real, x, torch.zeros((), dtype=x.dtype, device=x.device)) @ self.mixing  # padded steps: zero
+        z = torch.where(real, x, torch.zeros((), dtype=x.dtype, device=x.device))  # padded steps: zero
+        if self.per_sequence:  # each series by itself beside the global reading
+            _, _, centred, scale = sequence_moments(x, lengths)
+            z = torch.cat([z @ self.mixing, (centred / (scale + EPS)) @ self.mixing], dim=-1)
+        else:
+            z = z @ self.mixing
         z, mask = z.transpose(1, 2), real.transpose(1, 2).to(z.dtype)
         if self.pool > 1:  # masked means over windows (the average pool's divisor cancels)
             total = nn.functional.avg_pool1d(z, self.pool, ceil_mode=True)

@@ -116,9 +116,13 @@ class Seq2SeqModule(nn.Module):
         Numeric inputs: above 0, a :class:`KernelBank` sized for series of this many steps reads the
         globally standardised inputs, and a linear map of its features is added to the code (the
         bank's biases are set by :meth:`fit_kernel_bank` before training). 0: no bank.
+    kernel_bank_per_sequence : bool, default=False
+        The kernel bank also reads each series standardised by itself, beside the globally
+        standardised values (:class:`KernelBank`'s ``per_sequence``; False: as models saved before it).
     bank_head : bool, default=False
-        Classifiers with a kernel bank: a second linear head reads the bank's features themselves
-        (:attr:`bank_head`), and :meth:`classify` adds its logits to the code's head's. It is not
+        With a kernel bank, classifiers and fits to one step of numbers: a second linear head reads the
+        bank's features themselves (:attr:`bank_head`), and :meth:`classify` adds its logits to the
+        code's head's (:meth:`infer_outputs` its values to the :attr:`value_head`'s). It is not
         trained by gradients (it starts at zero); the estimator sets both heads after training.
     """
 
@@ -155,6 +159,7 @@ class Seq2SeqModule(nn.Module):
         value_head: bool = False,
         front_dilations: Sequence[int] = DILATIONS,
         kernel_bank_steps: int = 0,
+        kernel_bank_per_sequence: bool = False,
         bank_head: bool = False,
         pad_id: int | None = None,
         start_id: int | None = None,
@@ -214,16 +219,16 @@ class Seq2SeqModule(nn.Module):
         )
         self.kernel_bank = None
         if kernel_bank_steps > 0 and n_input_tokens is None:
-            self.kernel_bank = KernelBank(n_features, kernel_bank_steps)
+            self.kernel_bank = KernelBank(n_features, kernel_bank_steps, kernel_bank_per_sequence)
             self.kernel_bank_proj = nn.Linear(self.kernel_bank.output_size, n_components)
         self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
+        self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
         self.bank_head = None
-        if bank_head and self.head is not None and self.kernel_bank is not None:
-            self.bank_head = nn.Linear(self.kernel_bank.output_size, n_classes)
+        if bank_head and self.kernel_bank is not None and (self.head is not None or self.value_head is not None):
+            self.bank_head = nn.Linear(self.kernel_bank.output_size, n_outputs if self.head is None else n_classes)
             nn.init.zeros_(self.bank_head.weight)
             nn.init.zeros_(self.bank_head.bias)
             self.bank_head.requires_grad_(False)
-        self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor, bank_features: torch.Tensor | None = None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -348,12 +353,18 @@ class Seq2SeqModule(nn.Module):
                                    return_attention)
 
     def infer_outputs(self, code: torch.Tensor, n_steps: int, states: torch.Tensor | None = None,
-                      mask: torch.Tensor | None = None) -> torch.Tensor:
+                      mask: torch.Tensor | None = None, bank_features: torch.Tensor | None = None) -> torch.Tensor:
         """The outputs (B, n_steps, n_outputs) that inference gives for ``code``: the :attr:`value_head`'s
-        (one step) when the model has one, else the decoder's."""
-        if self.value_head is not None:
-            return self.value_head(code).unsqueeze(1)
-        return self.decode(code, n_steps, states, mask)[0]
+        (one step) when the model has one, plus the :attr:`bank_head`'s of the same sequences' kernel
+        bank features (:meth:`bank_features`, required then), else the decoder's."""
+        if self.value_head is None:
+            return self.decode(code, n_steps, states, mask)[0]
+        values = self.value_head(code)
+        if self.bank_head is not None:
+            if bank_features is None:
+                raise ValueError("This module's values also read the kernel bank's features: pass bank_features.")
+            values = values + self.bank_head(bank_features)
+        return values.unsqueeze(1)
 
     def forward(
         self,
@@ -379,9 +390,11 @@ class Seq2SeqModule(nn.Module):
         after training, not by gradients). ``bank_features``: the kernel bank's features of ``x``, computed beforehand (training computes
         those of the training sequences once per fit); None computes them.
         """
+        if bank_features is None and self.bank_head is not None and target is None:
+            bank_features = self.bank_features(x, lengths)  # read by the code and by the bank's head
         code, states, mask = self.encode(x, lengths, bank_features)
         if target is None:
-            outputs = self.infer_outputs(code, n_steps, states, mask)
+            outputs = self.infer_outputs(code, n_steps, states, mask, bank_features)
         else:
             outputs, _ = self.decode(code, target.shape[1], states, mask, target, teacher_forcing)
         auxiliary = None
