@@ -55,10 +55,10 @@ def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: 
     """
     module = net.module_
     values = np.asarray(target, dtype=np.float64)[:, 0, :]
-    heads = [(module.value_head, inference.encode(net, x, lengths))]
+    if module.bank_head is not None and bank_features is None:
+        bank_features = inference.bank_features(net, x, lengths)  # one pass for the code and the bank's head
+    heads = [(module.value_head, inference.encode(net, x, lengths, bank_features))]
     if module.bank_head is not None:
-        if bank_features is None:
-            bank_features = inference.bank_features(net, x, lengths)
         heads.append((module.bank_head, bank_features))
     for head, inputs in heads:
         inputs = np.asarray(inputs, dtype=np.float64)

@@ -63,9 +63,13 @@ def map_batches(net: Seq2SeqNet, data: dict[str, np.ndarray], fn: Callable[..., 
     return tuple(outputs) if is_tuple else outputs[0]
 
 
-def encode(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Codes of shape (n, n_components)."""
-    return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_.encode(x, lengths)[0])
+def encode(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, bank_features: np.ndarray | None = None
+           ) -> np.ndarray:
+    """Codes of shape (n, n_components); ``bank_features``: the sequences' kernel bank features
+    (:func:`bank_features`) when computed beforehand, else computed batch by batch."""
+    data = {"x": x, "lengths": lengths} if bank_features is None else {"x": x, "lengths": lengths,
+                                                                         "bank_features": bank_features}
+    return map_batches(net, data, lambda x, lengths, bank_features=None: net.module_.encode(x, lengths, bank_features)[0])
 
 
 #: The kernel bank's features of the training sequences are computed once per fit when they hold at
