@@ -391,10 +391,13 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         params = {k: v for k, v in self.get_params(deep=False).items() if k not in ("callbacks", "verbose", "device", "n_threads")}
         return f"{type(self).__name__}-{joblib.hash((repr(sorted(params.items())), data))[:16]}"
 
-    def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
+    def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> dict:
         """Train the initialised ``net`` for ``epochs`` epochs and keep it; an interrupt keeps it too,
         then propagates. A model of one number per sample then gets its value head (and its kernel
-        bank's: :func:`~sklearn_seq2seq._heads.fit_value_head`)."""
+        bank's: :func:`~sklearn_seq2seq._heads.fit_value_head`). Returns the training ``data`` as
+        trained on: with the kernel bank's features of the training sequences when they were computed
+        once for training (:func:`~sklearn_seq2seq._inference.with_bank_features`), for heads fitted
+        after training to read."""
         with torch_threads(self.n_threads):
             data = inference.with_bank_features(net, data)
             train(net, data, epochs=epochs, seed=seed)
@@ -408,6 +411,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                 f"Training was interrupted after {self.n_iter_} complete epoch(s); the model keeps the "
                 "weights reached so far and its history."
             )
+        return data
 
     def _training_data(
         self, seqs: Sequences | TokenSequences, targets: Sequences | TokenSequences, layout: FittedLayout,

@@ -1,8 +1,10 @@
 """Linear heads set in closed form on the trained codes: the value head of fits to one number per
-sample (a ridge regression), and the folding of the codes' standardisation into a head's weights
-that it shares with the classifier's refitted head."""
+sample (a ridge regression), the folding of the codes' standardisation into a head's weights, and
+the averaging of two heads' models, which it shares with the classifier's refitted heads."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -26,6 +28,22 @@ def set_head(head: nn.Linear, scaler: StandardScaler, coef: np.ndarray, intercep
     with torch.no_grad():
         head.weight.copy_(torch.as_tensor(weight, dtype=head.weight.dtype))
         head.bias.copy_(torch.as_tensor(bias, dtype=head.bias.dtype))
+
+
+def set_mean_of_heads(fits: list[tuple[nn.Linear, np.ndarray, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]]]
+                      ) -> None:
+    """Set each head of ``fits`` to ``1 / len(fits)`` of a linear model of its inputs, so that the heads'
+    summed outputs are the models' mean.
+
+    Each entry is ``(head, inputs, fit)``: ``inputs`` (n, n_inputs) are what the head reads,
+    ``fit`` takes them standardised and returns the model's ``coef`` (n_out, n_inputs) and
+    ``intercept`` (n_out,); the standardisation is folded into the head's weights (:func:`set_head`).
+    """
+    for head, inputs, fit in fits:
+        inputs = np.asarray(inputs, dtype=np.float64)
+        scaler = StandardScaler().fit(inputs)
+        coef, intercept = fit(scaler.transform(inputs))
+        set_head(head, scaler, coef / len(fits), intercept / len(fits))
 
 
 def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: np.ndarray,
@@ -57,13 +75,12 @@ def fit_value_head(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, target: 
     values = np.asarray(target, dtype=np.float64)[:, 0, :]
     if module.bank_head is not None and bank_features is None:
         bank_features = inference.bank_features(net, x, lengths)  # one pass for the code and the bank's head
-    heads = [(module.value_head, inference.encode(net, x, lengths, bank_features))]
+
+    def ridge(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        model = (RidgeCV(alphas=RIDGE_ALPHAS) if len(inputs) >= 3 else Ridge(alpha=1.0)).fit(inputs, values)
+        return model.coef_.reshape(values.shape[1], -1), np.reshape(model.intercept_, -1)
+
+    fits = [(module.value_head, inference.encode(net, x, lengths, bank_features), ridge)]
     if module.bank_head is not None:
-        heads.append((module.bank_head, bank_features))
-    for head, inputs in heads:
-        inputs = np.asarray(inputs, dtype=np.float64)
-        scaler = StandardScaler().fit(inputs)
-        ridge = RidgeCV(alphas=RIDGE_ALPHAS) if len(inputs) >= 3 else Ridge(alpha=1.0)
-        ridge.fit(scaler.transform(inputs), values)
-        set_head(head, scaler, ridge.coef_.reshape(values.shape[1], -1) / len(heads),
-                 np.reshape(ridge.intercept_, -1) / len(heads))
+        fits.append((module.bank_head, bank_features, ridge))
+    set_mean_of_heads(fits)

@@ -63,13 +63,19 @@ def map_batches(net: Seq2SeqNet, data: dict[str, np.ndarray], fn: Callable[..., 
     return tuple(outputs) if is_tuple else outputs[0]
 
 
+def _inputs(x: np.ndarray, lengths: np.ndarray, bank_features: np.ndarray | None) -> dict[str, np.ndarray]:
+    """The arrays :func:`map_batches` cuts into batches: the sequences, with their kernel bank features
+    when computed beforehand."""
+    data = {"x": x, "lengths": lengths}
+    return data if bank_features is None else {**data, "bank_features": bank_features}
+
+
 def encode(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, bank_features: np.ndarray | None = None
            ) -> np.ndarray:
     """Codes of shape (n, n_components); ``bank_features``: the sequences' kernel bank features
     (:func:`bank_features`) when computed beforehand, else computed batch by batch."""
-    data = {"x": x, "lengths": lengths} if bank_features is None else {"x": x, "lengths": lengths,
-                                                                         "bank_features": bank_features}
-    return map_batches(net, data, lambda x, lengths, bank_features=None: net.module_.encode(x, lengths, bank_features)[0])
+    return map_batches(net, _inputs(x, lengths, bank_features),
+                       lambda x, lengths, bank_features=None: net.module_.encode(x, lengths, bank_features)[0])
 
 
 #: The kernel bank's features of the training sequences are computed once per fit when they hold at
@@ -108,9 +114,7 @@ def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, bank_features:
         code = net.module_.encode(x, lengths, bank_features)[0]
         return code, net.module_.classify(code, bank_features)
 
-    data = {"x": x, "lengths": lengths} if bank_features is None else {"x": x, "lengths": lengths,
-                                                                         "bank_features": bank_features}
-    return map_batches(net, data, codes_and_logits)
+    return map_batches(net, _inputs(x, lengths, bank_features), codes_and_logits)
 
 
 def generate(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:

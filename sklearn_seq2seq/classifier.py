@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from numbers import Real
 from typing import Any
 
@@ -12,7 +13,6 @@ from sklearn.base import ClassifierMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
@@ -22,7 +22,7 @@ from . import _inference as inference
 from ._base import BaseSeq2Seq
 from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
-from ._heads import set_head
+from ._heads import set_mean_of_heads
 from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, fully_labelled,
                       longest_numeric_steps, module_kwargs, resolve_frame_length, with_fitted_sizes)
 from ._tokens import TokenSequences
@@ -37,9 +37,12 @@ UNLABELLED = -1
 _HEADS = ("head.", "bank_head.")
 
 
-def _logit_weights(regression: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
-    """Weights (n_classes, n_inputs) and intercepts (n_classes,) whose softmax is ``regression``'s
-    ``predict_proba``: for two classes, a first row of zeros beside its one logit (the second class's)."""
+def _logistic_weights(inputs: np.ndarray, labels: np.ndarray, sample_weight: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (n_classes, n_inputs) and intercepts (n_classes,) whose softmax is the ``predict_proba``
+    of a logistic regression of ``labels`` on ``inputs``, fitted to convergence: for two classes, a
+    first row of zeros beside its one logit (the second class's)."""
+    regression = LogisticRegression(max_iter=5000).fit(inputs, labels, sample_weight=sample_weight)
     coef, intercept = regression.coef_, regression.intercept_
     if len(regression.classes_) == 2:
         coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
@@ -425,10 +428,11 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
             raise ValueError(f"pretrained's weights do not fit the classifier's model (missing: {missing[:3]}, "
                              f"unexpected: {unexpected[:3]}).")
 
-    def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
+    def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> dict:
         """Train as every estimator does, then fit the head's final weights (:meth:`_refit_head`)."""
-        super()._train(net, data, epochs=epochs, seed=seed)
+        data = super()._train(net, data, epochs=epochs, seed=seed)
         self._refit_head(data)
+        return data
 
     def _refit_head(self, data: dict) -> None:
         """Set the head to logistic regressions fitted to convergence on what it reads.
@@ -444,7 +448,9 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
         standardisations are folded into the heads' weights.
         """
         module = self.net_.module_
-        bank_features = inference.bank_features(self.net_, data["x"], data["lengths"])  # one pass for both uses
+        bank_features = data.get("bank_features")  # as computed once for training, if they were
+        if bank_features is None:  # one pass for both uses
+            bank_features = inference.bank_features(self.net_, data["x"], data["lengths"])
         codes, logits = inference.classify(self.net_, data["x"], data["lengths"], bank_features)
         labels, weights = data["labels"], data["label_weights"].astype(np.float64)
         labelled = labels >= 0
@@ -457,16 +463,11 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
             labels = np.where(confident, proba.argmax(axis=1), labels)
             weights = np.where(confident, 1.0, weights)
             use = labelled | confident
-        heads = [(module.head, codes, use)]
+        fits = [(module.head, codes[use], partial(_logistic_weights, labels=labels[use], sample_weight=weights[use]))]
         if module.bank_head is not None:
-            heads.append((module.bank_head, bank_features, labelled))
-        for head, inputs, rows in heads:
-            inputs = inputs[rows].astype(np.float64)
-            scaler = StandardScaler().fit(inputs)
-            regression = LogisticRegression(max_iter=5000).fit(scaler.transform(inputs), labels[rows],
-                                                               sample_weight=weights[rows])
-            coef, intercept = _logit_weights(regression)
-            set_head(head, scaler, coef / len(heads), intercept / len(heads))
+            fits.append((module.bank_head, bank_features[labelled],
+                         partial(_logistic_weights, labels=labels[labelled], sample_weight=weights[labelled])))
+        set_mean_of_heads(fits)
 
     # ------------------------------------------------------------------ inference
     def decision_function(self, X: Any) -> np.ndarray:

@@ -122,12 +122,17 @@ def _rewrite(src, dst, **replace):
                 archive.writestr(name, data)
 
 
+def _saved_contents(model, path):
+    """Save ``model`` to ``path``; the file's metadata (parsed JSON) and weights (tensors by name)."""
+    save(model, path)
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read("metadata.json")), load_tensors(archive.read("weights.safetensors"))
+
+
 @pytest.fixture
 def saved(tmp_path):
     path = tmp_path / "good.s2s"
-    save(Seq2SeqTransformer(**FAST).fit(X), path)
-    with zipfile.ZipFile(path) as archive:
-        metadata = json.loads(archive.read("metadata.json"))
+    metadata, _ = _saved_contents(Seq2SeqTransformer(**FAST).fit(X), path)
     return path, metadata
 
 
@@ -244,9 +249,7 @@ def test_files_of_version_0_2_without_the_newer_parameters_load_as_they_were_bui
     # step at a time and trained without the contrastive term
     model = Seq2SeqTransformer(encoder="recurrent", frame_length=1, contrastive=0.0, kernel_bank=False, **FAST).fit(X)
     path = tmp_path / "new.s2s"
-    save(model, path)
-    with zipfile.ZipFile(path) as archive:
-        metadata = json.loads(archive.read("metadata.json"))
+    metadata, _ = _saved_contents(model, path)
     for name in ("encoder", "frame_length", "contrastive", "n_threads", "kernel_bank"):
         del metadata["params"][name]
     for name in ("encoder", "frame_length", "contrastive"):
@@ -261,9 +264,7 @@ def test_files_of_version_0_2_without_the_newer_parameters_load_as_they_were_bui
 def test_files_written_before_the_kernel_bank_load_without_one(tmp_path):
     model = Seq2SeqTransformer(kernel_bank=False, **FAST).fit(X)
     path = tmp_path / "new.s2s"
-    save(model, path)
-    with zipfile.ZipFile(path) as archive:
-        metadata = json.loads(archive.read("metadata.json"))
+    metadata, _ = _saved_contents(model, path)
     assert "kernel_bank_steps" not in metadata["layout"]["module_kwargs"]
     del metadata["params"]["kernel_bank"]
     _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode()})
@@ -278,10 +279,7 @@ def test_files_written_before_the_bank_read_each_series_by_itself_load_with_the_
     bank = model.net_.module_.kernel_bank
     assert bank.per_sequence
     path = tmp_path / "new.s2s"
-    save(model, path)
-    with zipfile.ZipFile(path) as archive:
-        metadata = json.loads(archive.read("metadata.json"))
-        weights = load_tensors(archive.read("weights.safetensors"))
+    metadata, weights = _saved_contents(model, path)
     del metadata["layout"]["module_kwargs"]["kernel_bank_per_sequence"]
     # an old file holds the global reading's half of the bank: per dilation, its kernels come first
     kernels = bank.weight.shape[0] // 2
@@ -309,10 +307,7 @@ def test_classifiers_written_before_bank_heads_load_and_classify_by_their_code(t
     model = Seq2SeqClassifier(**FAST).fit(series, y)
     assert model.net_.module_.bank_head is not None
     path = tmp_path / "new.s2s"
-    save(model, path)
-    with zipfile.ZipFile(path) as archive:
-        metadata = json.loads(archive.read("metadata.json"))
-        weights = load_tensors(archive.read("weights.safetensors"))
+    metadata, weights = _saved_contents(model, path)
     del metadata["layout"]["module_kwargs"]["bank_head"]
     old_weights = save_tensors({name: value for name, value in weights.items() if not name.startswith("bank_head.")})
     _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode(),
