@@ -8,7 +8,8 @@ from sklearn.linear_model import LogisticRegression
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.frames import to_frames
-from sklearn_seq2seq._nn.kernel_bank import MAX_CHANNELS, MAX_STEPS, QUANTILES, KernelBank, between_outputs, dilations
+from sklearn_seq2seq._nn.kernel_bank import (MAX_CHANNELS, MAX_STEPS, QUANTILES, KernelBank, between_outputs,
+                                             count_true, dilations)
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
 
@@ -44,6 +45,16 @@ def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps, per
         torch.testing.assert_close(alone[0], features[row])
     if n_steps % 5 == 0:  # split into frames, as exported graphs give it
         torch.testing.assert_close(bank(x.unflatten(1, (-1, 5)), lengths), features)
+
+
+def test_counts_of_steps_above_a_bias_are_exact_for_series_of_any_length():
+    above = torch.zeros(2, 3, 40_000, dtype=torch.bool)  # longer than an int16 count holds
+    above[0, :, :35_000] = True
+    above[1, 1, ::7] = True
+    counts = count_true(above)
+    assert counts.tolist() == [[35_000] * 3, [0, 5_715, 0]]
+    short = above[..., :MAX_STEPS]
+    assert torch.equal(count_true(short).long(), short.sum(-1))
 
 
 def test_no_training_output_lies_on_a_bias():
