@@ -12,6 +12,9 @@ a whole number of blocks, every real row goes through the full-block kernels, an
 equals ``predict(X[i:i+1])`` bit for bit, at the price of computing at most ``ROW_BLOCK - 1`` extra
 rows (measured in benchmarks/latency.py). GPU libraries choose kernels by the whole batch shape, and
 extra rows cost next to nothing there: on GPUs every batch is padded to the full batch size.
+The products over the kernel bank's thousands of features are the exception: on some CPUs (an Intel
+Xeon with AVX-512) their kernels depend on the number of rows beyond whole blocks, so those layers
+multiply each row on its own in evaluation (``_nn.rowwise_linear.RowwiseLinear``).
 """
 
 from __future__ import annotations

@@ -128,6 +128,24 @@ def test_early_stopping_is_no_interrupt():
     assert model.n_iter_ < 200
 
 
+def test_wide_linear_layers_compute_each_row_alike_in_any_batch_in_evaluation():
+    import torch
+
+    from sklearn_seq2seq._nn.rowwise_linear import RowwiseLinear
+
+    torch.manual_seed(0)
+    layer = RowwiseLinear(7056, 32)  # as wide as a univariate series' kernel bank features
+    rows = torch.randn(256, 7056)
+    with torch.no_grad():
+        trained = torch.nn.functional.linear(rows, layer.weight, layer.bias)
+        assert torch.equal(layer(rows), trained)  # training: a plain linear layer
+        layer.eval()
+        together = layer(rows)
+        for size in (1, 5, 16, 17, 32, 100):  # on some CPUs a plain product of 16 rows sums in another order
+            assert torch.equal(layer(rows[:size].clone()), together[:size])
+        torch.testing.assert_close(together, trained, rtol=1e-5, atol=1e-5)
+
+
 def test_inference_runs_rows_alike_in_any_batch_and_leaves_thread_settings_alone():
     import threading
 

@@ -17,6 +17,7 @@ from .encoder import RecurrentEncoder
 from .frames import frame_weights_to_steps, from_frames, to_frames
 from .kernel_bank import KernelBank
 from .readout import make_readout
+from .rowwise_linear import RowwiseLinear
 from .self_attention import SelfAttentionEncoder
 from .sequence_stats import sequence_moments, with_sequence_stats
 
@@ -220,12 +221,12 @@ class Seq2SeqModule(nn.Module):
         self.kernel_bank = None
         if kernel_bank_steps > 0 and n_input_tokens is None:
             self.kernel_bank = KernelBank(n_features, kernel_bank_steps, kernel_bank_per_sequence)
-            self.kernel_bank_proj = nn.Linear(self.kernel_bank.output_size, n_components)
+            self.kernel_bank_proj = RowwiseLinear(self.kernel_bank.output_size, n_components)
         self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
         self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
         self.bank_head = None
         if bank_head and self.kernel_bank is not None and (self.head is not None or self.value_head is not None):
-            self.bank_head = nn.Linear(self.kernel_bank.output_size, n_outputs if self.head is None else n_classes)
+            self.bank_head = RowwiseLinear(self.kernel_bank.output_size, n_outputs if self.head is None else n_classes)
             nn.init.zeros_(self.bank_head.weight)
             nn.init.zeros_(self.bank_head.bias)
             self.bank_head.requires_grad_(False)
