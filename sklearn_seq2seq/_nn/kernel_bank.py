@@ -53,8 +53,8 @@ def count_true(above: torch.Tensor) -> torch.Tensor:
     """The number of True values along the last axis of the boolean ``above`` (..., T).
 
     The booleans' bytes are read in place and summed into int16 where T allows (as after training
-    series' averaging down to :data:`MAX_STEPS` steps; a far longer series given later may not):
-    a third of the time of casting them to bytes and summing into int32."""
+    series' averaging down to :data:`MAX_STEPS` steps; a far longer series given later may not),
+    which is faster than casting them to bytes first and summing into int32 (docs/defaults.md)."""
     if torch.onnx.is_in_onnx_export():  # ONNX has neither reinterpreting views nor int16 sums
         return above.to(torch.int32).sum(-1, dtype=torch.int32)
     fits = above.shape[-1] <= torch.iinfo(torch.int16).max
