@@ -44,7 +44,7 @@ PARAMETERS = """
         outputs' eighths on training series, set in ``fit``) is a feature, and a learned linear map
         of these features is added to the code, so the encoding still holds ``n_components`` numbers
         and the decoder still reads only the code. The kernels are not trained; the map is, with the
-        rest of the model. Classifiers and regressions to one number also read the features
+        rest of the model, at a tenth of the learning rate ``lr``. Classifiers and regressions to one number also read the features
         themselves: a classifier's logits are the mean of a logistic regression on the code's and
         one on the bank's features (the latter on the labelled sequences alone), and a regression's
         value the mean of two ridge regressions on them, all fitted after training (such a model
@@ -152,7 +152,8 @@ PARAMETERS = """
         of one length is batched as without it. Off by default: batches of similar length learned worse after short training, though no
         worse once trained to convergence (figures in the user guide's input formats page).
     lr : float, default=3e-3
-        Learning rate.
+        Learning rate. The map from the kernel bank's features into the code (``kernel_bank``)
+        trains at a tenth of it.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
         Optimiser.
     weight_decay : float, default=0.0

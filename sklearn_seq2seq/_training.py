@@ -39,6 +39,15 @@ AUTO_STEPS = 300
 CLASSIFIER_AUTO_STEPS = 600
 AUTO_EPOCHS_RANGE = (20, 500)
 
+#: The kernel bank's map into the code (``Seq2SeqModule.kernel_bank_proj``: thousands of inputs for
+#: each number of the code) trains at this fraction of the learning rate. Adam moves every weight by
+#: about the learning rate at each step, whatever the size of its gradient, and summed over so many
+#: inputs those steps carry the map far from the directions the data sets (how this was chosen:
+#: docs/defaults.md).
+BANK_MAP_LR_SCALE = 0.1
+#: The parameters :data:`BANK_MAP_LR_SCALE` applies to (a skorch ``param_groups`` pattern).
+BANK_MAP_PARAMETERS = "kernel_bank_proj.*"
+
 
 def auto_epochs(n_samples: int, batch_size: int, steps: int = AUTO_STEPS) -> int:
     """Epochs that ``max_epochs="auto"`` trains for on ``n_samples`` sequences, aiming at ``steps``
@@ -325,6 +334,7 @@ def make_net(
         **criterion,
         optimizer=optimizer,
         optimizer__weight_decay=params["weight_decay"],
+        optimizer__param_groups=[(BANK_MAP_PARAMETERS, {"lr": params["lr"] * BANK_MAP_LR_SCALE})],
         lr=params["lr"],
         max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"], auto_steps),
         batch_size=params["batch_size"],
@@ -442,8 +452,8 @@ def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
 
 def carry_over(old: Seq2SeqNet, new: Seq2SeqNet, *, keep_optimizer: bool) -> None:
     """Start the initialised ``new`` net where ``old`` stopped: its weights and history, and with
-    ``keep_optimizer`` the optimizer's state too (when both use the same optimizer class), with the
-    learning rate and weight decay of ``new``.
+    ``keep_optimizer`` the optimizer's state too (when both use the same optimizer class and group
+    the parameters alike), with the learning rates and weight decay of ``new``.
 
     Raises
     ------
@@ -459,8 +469,13 @@ def carry_over(old: Seq2SeqNet, new: Seq2SeqNet, *, keep_optimizer: bool) -> Non
             f"keeps the fitted architecture: set those parameters back, or fit afresh. ({str(exc)[:200]})"
         ) from None
     if keep_optimizer and type(old.optimizer_) is type(new.optimizer_):
-        new.optimizer_.load_state_dict(old.optimizer_.state_dict())
-        for group in new.optimizer_.param_groups:
-            group["lr"] = new.lr
-            group["weight_decay"] = new.get_params()["optimizer__weight_decay"]
+        rates = [group["lr"] for group in new.optimizer_.param_groups]  # as the current parameters set them
+        try:
+            new.optimizer_.load_state_dict(old.optimizer_.state_dict())
+        except ValueError:  # grouped otherwise (fitted before the bank's map had its own rate): start afresh
+            pass
+        else:
+            for group, rate in zip(new.optimizer_.param_groups, rates):
+                group["lr"] = rate
+                group["weight_decay"] = new.get_params()["optimizer__weight_decay"]
     new.history = copy.deepcopy(old.history)

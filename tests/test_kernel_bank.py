@@ -169,6 +169,36 @@ def test_bank_map_is_trained_and_the_decoder_still_reads_only_the_code():
     np.testing.assert_allclose(model.inverse_transform(codes), model.predict(X), atol=1e-5)
 
 
+def rates(model) -> dict:
+    """Each parameter's learning rate in a fitted model's optimizer, by name."""
+    names = {id(p): name for name, p in model.net_.module_.named_parameters()}
+    return {names[id(p)]: group["lr"] for group in model.net_.optimizer_.param_groups for p in group["params"]}
+
+
+def test_bank_map_trains_at_a_tenth_of_the_learning_rate_also_when_training_continues():
+    X = np.random.RandomState(0).normal(size=(16, 20, 1)).cumsum(1)
+    model = Seq2SeqTransformer(max_epochs=1, warm_start=True, **FAST).fit(X)
+    learned = rates(model)
+    assert learned["kernel_bank_proj.weight"] == learned["kernel_bank_proj.bias"] == pytest.approx(3e-4)
+    assert {rate for name, rate in learned.items() if not name.startswith("kernel_bank_proj")} == {3e-3}
+    model.set_params(lr=1e-3).fit(X)  # continued with the optimizer's state, at the new rates
+    assert rates(model)["kernel_bank_proj.weight"] == pytest.approx(1e-4) and rates(model)["encoder.rnn.weight_hh_l0"] == 1e-3
+    moment = model.net_.optimizer_.state[model.net_.module_.kernel_bank_proj.weight]["exp_avg_sq"]
+    assert model.n_iter_ == 2 and torch.count_nonzero(moment) > 0
+
+
+def test_training_continues_from_an_optimizer_grouped_as_before_the_bank_map_had_its_own_rate():
+    X = np.random.RandomState(0).normal(size=(16, 20, 1)).cumsum(1)
+    model = Seq2SeqTransformer(max_epochs=1, warm_start=True, **FAST).fit(X)
+    optimizer = model.net_.optimizer_
+    everything = [p for group in optimizer.param_groups for p in group["params"]]
+    model.net_.optimizer_ = type(optimizer)(everything, lr=3e-3)  # one group, as fitted by earlier versions
+    before = model.transform(X)
+    model.fit(X)
+    assert model.n_iter_ == 2 and rates(model)["kernel_bank_proj.weight"] == pytest.approx(3e-4)
+    assert not np.allclose(model.transform(X), before)
+
+
 def test_bank_is_refused_for_tokens_and_kept_as_fitted_when_training_continues():
     with pytest.raises(ValueError, match="kernel_bank=True reads numeric sequences"):
         Seq2SeqTransformer(kernel_bank=True, max_epochs=1, **FAST).fit(["ab", "cde"] * 8)
