@@ -44,8 +44,8 @@ PARAMETERS = """
         outputs' eighths on training series, set in ``fit``) is a feature, and a learned linear map
         of these features is added to the code, so the encoding still holds ``n_components`` numbers
         and the decoder still reads only the code. The kernels are not trained; the map is, with the
-        rest of the model, at a tenth of the learning rate ``lr``. Classifiers and regressions to one number also read the features
-        themselves: a classifier's logits are the mean of a logistic regression on the code's and
+        rest of the model, at a tenth of the learning rate ``lr``. Classifiers and regressions to
+        one number also read the features themselves: a classifier's logits are the mean of a logistic regression on the code's and
         one on the bank's features (the latter on the labelled sequences alone), and a regression's
         value the mean of two ridge regressions on them, all fitted after training (such a model
         then predicts from sequences, not from encodings alone: ``inverse_transform`` is refused).

@@ -453,7 +453,8 @@ def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:
 def carry_over(old: Seq2SeqNet, new: Seq2SeqNet, *, keep_optimizer: bool) -> None:
     """Start the initialised ``new`` net where ``old`` stopped: its weights and history, and with
     ``keep_optimizer`` the optimizer's state too (when both use the same optimizer class and group
-    the parameters alike), with the learning rates and weight decay of ``new``.
+    the parameters alike), with each parameter group's settings (learning rate, weight decay) of
+    ``new``.
 
     Raises
     ------
@@ -469,13 +470,14 @@ def carry_over(old: Seq2SeqNet, new: Seq2SeqNet, *, keep_optimizer: bool) -> Non
             f"keeps the fitted architecture: set those parameters back, or fit afresh. ({str(exc)[:200]})"
         ) from None
     if keep_optimizer and type(old.optimizer_) is type(new.optimizer_):
-        rates = [group["lr"] for group in new.optimizer_.param_groups]  # as the current parameters set them
+        # each group's settings (learning rate, weight decay, ...) as the current parameters set them
+        settings = [{key: value for key, value in group.items() if key != "params"}
+                    for group in new.optimizer_.param_groups]
         try:
             new.optimizer_.load_state_dict(old.optimizer_.state_dict())
         except ValueError:  # grouped otherwise (fitted before the bank's map had its own rate): start afresh
             pass
         else:
-            for group, rate in zip(new.optimizer_.param_groups, rates):
-                group["lr"] = rate
-                group["weight_decay"] = new.get_params()["optimizer__weight_decay"]
+            for group, setting in zip(new.optimizer_.param_groups, settings):
+                group.update(setting)
     new.history = copy.deepcopy(old.history)

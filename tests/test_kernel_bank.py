@@ -181,8 +181,9 @@ def test_bank_map_trains_at_a_tenth_of_the_learning_rate_also_when_training_cont
     learned = rates(model)
     assert learned["kernel_bank_proj.weight"] == learned["kernel_bank_proj.bias"] == pytest.approx(3e-4)
     assert {rate for name, rate in learned.items() if not name.startswith("kernel_bank_proj")} == {3e-3}
-    model.set_params(lr=1e-3).fit(X)  # continued with the optimizer's state, at the new rates
+    model.set_params(lr=1e-3, weight_decay=0.01).fit(X)  # continued with the optimizer's state, at the new settings
     assert rates(model)["kernel_bank_proj.weight"] == pytest.approx(1e-4) and rates(model)["encoder.rnn.weight_hh_l0"] == 1e-3
+    assert [group["weight_decay"] for group in model.net_.optimizer_.param_groups] == [0.01, 0.01]
     moment = model.net_.optimizer_.state[model.net_.module_.kernel_bank_proj.weight]["exp_avg_sq"]
     assert model.n_iter_ == 2 and torch.count_nonzero(moment) > 0
 
