@@ -43,8 +43,10 @@ PARAMETERS = """
         each kernel, the proportion of real steps where it exceeds each of seven biases (its
         outputs' eighths on training series, set in ``fit``) is a feature, and a learned linear map
         of these features is added to the code, so the encoding still holds ``n_components`` numbers
-        and the decoder still reads only the code. The kernels are not trained; the map is, with the
-        rest of the model, at a tenth of the learning rate ``lr``. Classifiers and regressions to
+        and the decoder still reads only the code. The kernels are not trained; the map starts at the
+        principal directions of the training series' proportions (whitened: one number of the code
+        per direction, at most one direction per two series) and trains with the rest of the model,
+        at 3% of the learning rate ``lr``. Classifiers and regressions to
         one number also read the features themselves: a classifier's logits are the mean of a logistic regression on the code's and
         one on the bank's features (the latter on the labelled sequences alone), and a regression's
         value the mean of two ridge regressions on them, all fitted after training (such a model
@@ -153,7 +155,7 @@ PARAMETERS = """
         worse once trained to convergence (figures in the user guide's input formats page).
     lr : float, default=3e-3
         Learning rate. The map from the kernel bank's features into the code (``kernel_bank``)
-        trains at a tenth of it.
+        trains at 3% of it.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
         Optimiser.
     weight_decay : float, default=0.0

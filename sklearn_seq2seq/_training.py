@@ -40,11 +40,11 @@ CLASSIFIER_AUTO_STEPS = 600
 AUTO_EPOCHS_RANGE = (20, 500)
 
 #: The kernel bank's map into the code (``Seq2SeqModule.kernel_bank_proj``: thousands of inputs for
-#: each number of the code) trains at this fraction of the learning rate. Adam moves every weight by
-#: about the learning rate at each step, whatever the size of its gradient, and summed over so many
-#: inputs those steps carry the map far from the directions the data sets (how this was chosen:
-#: docs/defaults.md).
-BANK_MAP_LR_SCALE = 0.1
+#: each number of the code, started at the features' principal directions) trains at this fraction of
+#: the learning rate. Adam moves every weight by about the learning rate at each step, whatever the size
+#: of its gradient, and summed over so many inputs those steps carry the map far from the directions
+#: the data sets (how this was chosen: docs/defaults.md).
+BANK_MAP_LR_SCALE = 0.03
 #: The parameters :data:`BANK_MAP_LR_SCALE` applies to (a skorch ``param_groups`` pattern).
 BANK_MAP_PARAMETERS = "kernel_bank_proj.*"
 
@@ -397,12 +397,14 @@ def initialize(net: Seq2SeqNet, seed: int) -> Seq2SeqNet:
     return net
 
 
-#: Training sequences a kernel bank's biases and scaling are set from, at most (:func:`fit_kernel_bank`).
+#: Training sequences a kernel bank's biases, scaling and map's start are set from, at most
+#: (:func:`fit_kernel_bank`).
 KERNEL_BANK_SEQUENCES = 256
 
 
 def fit_kernel_bank(net: Seq2SeqNet, data: dict, seed: int) -> None:
-    """Set the kernel bank of the initialised ``net``'s module (if it has one) from at most
+    """Set the kernel bank of the initialised ``net``'s module (if it has one), and start its map into
+    the code at their principal directions (``Seq2SeqModule.fit_kernel_bank``), from at most
     :data:`KERNEL_BANK_SEQUENCES` training inputs of ``data``, drawn with ``seed``."""
     module = net.module_
     if module.kernel_bank is None:

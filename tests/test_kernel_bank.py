@@ -4,12 +4,15 @@ feed the code."""
 import numpy as np
 import pytest
 import torch
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.frames import to_frames
 from sklearn_seq2seq._nn.kernel_bank import (MAX_CHANNELS, MAX_STEPS, QUANTILES, KernelBank, between_outputs,
                                              count_true, dilations)
+from sklearn_seq2seq._nn.principal import whitened_directions
+from sklearn_seq2seq._training import BANK_MAP_LR_SCALE
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
 
@@ -175,14 +178,15 @@ def rates(model) -> dict:
     return {names[id(p)]: group["lr"] for group in model.net_.optimizer_.param_groups for p in group["params"]}
 
 
-def test_bank_map_trains_at_a_tenth_of_the_learning_rate_also_when_training_continues():
+def test_bank_map_trains_at_its_fraction_of_the_learning_rate_also_when_training_continues():
     X = np.random.RandomState(0).normal(size=(16, 20, 1)).cumsum(1)
     model = Seq2SeqTransformer(max_epochs=1, warm_start=True, **FAST).fit(X)
     learned = rates(model)
-    assert learned["kernel_bank_proj.weight"] == learned["kernel_bank_proj.bias"] == pytest.approx(3e-4)
+    assert learned["kernel_bank_proj.weight"] == learned["kernel_bank_proj.bias"] == pytest.approx(3e-3 * BANK_MAP_LR_SCALE)
     assert {rate for name, rate in learned.items() if not name.startswith("kernel_bank_proj")} == {3e-3}
     model.set_params(lr=1e-3, weight_decay=0.01).fit(X)  # continued with the optimizer's state, at the new settings
-    assert rates(model)["kernel_bank_proj.weight"] == pytest.approx(1e-4) and rates(model)["encoder.rnn.weight_hh_l0"] == 1e-3
+    assert rates(model)["kernel_bank_proj.weight"] == pytest.approx(1e-3 * BANK_MAP_LR_SCALE)
+    assert rates(model)["encoder.rnn.weight_hh_l0"] == 1e-3
     assert [group["weight_decay"] for group in model.net_.optimizer_.param_groups] == [0.01, 0.01]
     moment = model.net_.optimizer_.state[model.net_.module_.kernel_bank_proj.weight]["exp_avg_sq"]
     assert model.n_iter_ == 2 and torch.count_nonzero(moment) > 0
@@ -196,7 +200,7 @@ def test_training_continues_from_an_optimizer_grouped_as_before_the_bank_map_had
     model.net_.optimizer_ = type(optimizer)(everything, lr=3e-3)  # one group, as fitted by earlier versions
     before = model.transform(X)
     model.fit(X)
-    assert model.n_iter_ == 2 and rates(model)["kernel_bank_proj.weight"] == pytest.approx(3e-4)
+    assert model.n_iter_ == 2 and rates(model)["kernel_bank_proj.weight"] == pytest.approx(3e-3 * BANK_MAP_LR_SCALE)
     assert not np.allclose(model.transform(X), before)
 
 
@@ -236,3 +240,33 @@ def test_training_reads_the_training_sequences_bank_features_computed_once_as_co
     per_batch = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
     np.testing.assert_allclose(cached.history_[:, "train_loss"], per_batch.history_[:, "train_loss"], rtol=1e-5)
     np.testing.assert_allclose(cached.transform(X), per_batch.transform(X), rtol=1e-4, atol=1e-5)
+
+
+def test_whitened_directions_are_principal_with_unit_variance_and_stop_at_the_features_rank():
+    rng = np.random.RandomState(0)
+    features = torch.tensor(rng.normal(size=(40, 3)) @ rng.normal(size=(3, 50)) + 5.0)
+    directions = whitened_directions(features, 10)
+    assert directions.shape == (3, 50)  # rank 3: no direction of rounding noise
+    projections = ((features - features.mean(0)) @ directions.T).numpy()
+    np.testing.assert_allclose(np.cov(projections.T, bias=True), np.eye(3), atol=1e-9)
+    reference = PCA(3).fit(features.numpy())
+    for mine, theirs in zip(directions.numpy(), reference.components_):
+        assert abs(np.dot(mine / np.linalg.norm(mine), theirs)) == pytest.approx(1.0)
+    assert len(whitened_directions(torch.tensor(rng.normal(size=(7, 50))), 10)) == 3  # one per two rows
+
+
+def test_bank_map_starts_at_the_whitened_principal_directions_of_the_training_series_proportions():
+    X = np.random.RandomState(0).normal(size=(12, 30, 1)).cumsum(1)
+    params = dict(FAST, n_components=8)
+    module = Seq2SeqTransformer(max_epochs=1, lr=1e-12, **params).fit(X).net_.module_  # as started
+    x, lengths = torch.tensor(X, dtype=torch.float32), torch.full((12,), 30)
+    with torch.no_grad():
+        outputs = module.kernel_bank_proj(module.bank_features(x, lengths)).numpy()
+        proportions = module.kernel_bank.proportions(module._standardized(x), lengths).numpy()
+    principal = PCA(6).fit_transform(proportions)  # 12 series: at most 6 directions
+    np.testing.assert_allclose(outputs[:, :6].mean(0), 0, atol=1e-4)
+    np.testing.assert_allclose(np.cov(outputs[:, :6].T, bias=True), np.eye(6), atol=1e-3)
+    for mine, theirs in zip(outputs[:, :6].T, principal.T):
+        assert abs(np.corrcoef(mine, theirs)[0, 1]) == pytest.approx(1.0, abs=1e-4)
+    rest = module.kernel_bank_proj.weight[6:]
+    assert torch.count_nonzero(rest) == rest.numel()  # the rows beyond keep their random start

@@ -143,10 +143,11 @@ class KernelBank(nn.Module):
         return (self.proportions(x, lengths) - self.feature_mean) / self.feature_scale
 
     @torch.no_grad()
-    def fit(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> None:
+    def fit(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Set the mixing, the biases and the features' standardisation from training series ``x``
         (B, T, F), globally standardised, of ``lengths`` steps; ``generator`` (on the CPU) draws the
-        mixing and the steps the biases read."""
+        mixing and the steps the biases read. Returns those series' :meth:`proportions` (B, output_size)
+        with the fitted biases."""
         if self.mixing.shape[0] > MAX_CHANNELS:
             mixing = torch.randn(self.mixing.shape, generator=generator) / math.sqrt(self.mixing.shape[0])
             self.mixing.copy_(mixing)
@@ -160,3 +161,4 @@ class KernelBank(nn.Module):
         features = self.proportions(x, lengths)
         self.feature_mean.copy_(features.mean(0))
         self.feature_scale.copy_(features.std(0, correction=0).clamp_min(1e-2))
+        return features

@@ -16,6 +16,7 @@ from .decoder import AttentionDecoder
 from .encoder import RecurrentEncoder
 from .frames import frame_weights_to_steps, from_frames, to_frames
 from .kernel_bank import KernelBank
+from .principal import whitened_directions
 from .readout import make_readout
 from .rowwise_linear import RowwiseLinear
 from .self_attention import SelfAttentionEncoder
@@ -265,9 +266,18 @@ class Seq2SeqModule(nn.Module):
     @torch.no_grad()
     def fit_kernel_bank(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> None:
         """Set the :class:`KernelBank`'s biases and scaling from training inputs ``x`` (B, T, F) as
-        given to :meth:`encode`, of ``lengths`` steps; a no-op without a bank."""
-        if self.kernel_bank is not None:
-            self.kernel_bank.fit(self._standardized(x), lengths, generator)
+        given to :meth:`encode`, of ``lengths`` steps, and start the bank's map into the code
+        (:attr:`kernel_bank_proj`) at the principal directions of those inputs' proportions
+        (:func:`whitened_directions`; the map reads them standardised, so each direction is scaled by
+        the features' scales) with zero biases; rows beyond the directions found keep their random
+        start. A no-op without a bank."""
+        if self.kernel_bank is None:
+            return
+        proportions = self.kernel_bank.fit(self._standardized(x), lengths, generator)
+        directions = whitened_directions(proportions, self.kernel_bank_proj.out_features)
+        weight = self.kernel_bank_proj.weight
+        weight[: len(directions)] = (directions * self.kernel_bank.feature_scale.double()).to(weight.dtype)
+        self.kernel_bank_proj.bias.zero_()
 
     def bank_features(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor | None:
         """The kernel bank's features (B, bank size) of inputs ``x`` as given to :meth:`encode`, of
