@@ -46,9 +46,9 @@ PARAMETERS = """
         and the decoder still reads only the code. The kernels are not trained; the map starts at the
         principal directions of the training series' proportions (whitened: one number of the code
         per direction, at most one direction per two series) and trains with the rest of the model,
-        at 3% of the learning rate ``lr``. Classifiers and regressions to
-        one number also read the features themselves: a classifier's logits are the mean of a logistic regression on the code's and
-        one on the bank's features (the latter on the labelled sequences alone), and a regression's
+        at 3% of the learning rate ``lr``. Classifiers and regressions to one number also read the
+        features themselves: a classifier's logits are the mean of a logistic regression on the
+        code's and one on the bank's features (the latter on the labelled sequences alone), and a regression's
         value the mean of two ridge regressions on them, all fitted after training (such a model
         then predicts from sequences, not from encodings alone: ``inverse_transform`` is refused).
         ``"auto"``: on for numeric sequences of at least 9 steps when the model learns their

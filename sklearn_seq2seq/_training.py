@@ -403,9 +403,9 @@ KERNEL_BANK_SEQUENCES = 256
 
 
 def fit_kernel_bank(net: Seq2SeqNet, data: dict, seed: int) -> None:
-    """Set the kernel bank of the initialised ``net``'s module (if it has one), and start its map into
-    the code at their principal directions (``Seq2SeqModule.fit_kernel_bank``), from at most
-    :data:`KERNEL_BANK_SEQUENCES` training inputs of ``data``, drawn with ``seed``."""
+    """Set the kernel bank of the initialised ``net``'s module (if it has one) and start its map into
+    the code at the principal directions of the bank's features (``Seq2SeqModule.fit_kernel_bank``),
+    from at most :data:`KERNEL_BANK_SEQUENCES` training inputs of ``data``, drawn with ``seed``."""
     module = net.module_
     if module.kernel_bank is None:
         return

@@ -253,6 +253,7 @@ def test_whitened_directions_are_principal_with_unit_variance_and_stop_at_the_fe
     for mine, theirs in zip(directions.numpy(), reference.components_):
         assert abs(np.dot(mine / np.linalg.norm(mine), theirs)) == pytest.approx(1.0)
     assert len(whitened_directions(torch.tensor(rng.normal(size=(7, 50))), 10)) == 3  # one per two rows
+    assert whitened_directions(torch.ones(4, 50), 10).shape == (0, 50)  # rows all alike: no direction
 
 
 def test_bank_map_starts_at_the_whitened_principal_directions_of_the_training_series_proportions():

@@ -28,8 +28,8 @@ def whitened_directions(features: torch.Tensor, n_directions: int) -> torch.Tens
     -------
     torch.Tensor
         Shape (k, d), ``k <= n_directions``, in double precision: row ``i`` is the ``i``-th principal
-        direction (by singular value decomposition of the centred features)
-        divided by the features' standard deviation along it, so that the projections of the centred
+        direction (by singular value decomposition of the centred features) divided by the
+        features' standard deviation along it, so that the projections of the centred
         features on the rows are uncorrelated with unit variance. Directions beyond the features'
         rank (:data:`RANK_TOLERANCE`) or beyond one per :data:`SEQUENCES_PER_DIRECTION` rows of
         ``features`` are left out.
@@ -37,7 +37,7 @@ def whitened_directions(features: torch.Tensor, n_directions: int) -> torch.Tens
     values = features.double()
     _, singular, directions = torch.linalg.svd(values - values.mean(0), full_matrices=False)
     spread = singular / len(values) ** 0.5  # standard deviation along each direction
-    if spread.numel() == 0 or spread[0] <= 0:
+    if spread[0] <= 0:  # every row alike (a single row, or constant features): no direction
         return values.new_zeros(0, values.shape[1])
     rank = int((spread > RANK_TOLERANCE * spread[0]).sum())
     kept = min(rank, n_directions, len(values) // SEQUENCES_PER_DIRECTION)
