@@ -91,6 +91,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
 
     #: The optimiser steps ``max_epochs="auto"`` aims at.
     _auto_steps: int = AUTO_STEPS
+    #: With a kernel bank, the fraction of ``lr`` the recurrent branch of the code trains at
+    #: (``_training.make_net``).
+    _recurrent_lr_scale: float = 1.0
     #: The most frames ``frame_length="auto"`` lets the longest numeric sequence take.
     _auto_max_frames: int = AUTO_MAX_FRAMES
     #: Whether a convolutional front end reads the wider scales (``_layout.WIDE_FRONT_DILATIONS``).
@@ -312,7 +315,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             data = {**self._training_data(seqs, targets, layout, params), **labels}
             net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=device, seed=layout.seed,
                            checkpoint_key=self._checkpoint_key(data), early_stopping=None if not partial else False,
-                           auto_steps=self._auto_steps)
+                           auto_steps=self._auto_steps, recurrent_lr_scale=self._recurrent_lr_scale)
             self.layout_ = layout
             epochs = 1 if partial else net.max_epochs
             initialize(net, layout.seed)
@@ -371,7 +374,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         params = self._fit_params()
         layout = relayout(layout, params)
         net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=resolve_device(self.device),
-                       seed=layout.seed, early_stopping=False if partial else None, auto_steps=self._auto_steps)
+                       seed=layout.seed, early_stopping=False if partial else None, auto_steps=self._auto_steps,
+                       recurrent_lr_scale=self._recurrent_lr_scale)
         initialize(net, layout.seed + self.n_iter_)
         carry_over(self.net_, net, keep_optimizer=partial)
         epochs = 1 if partial else net.max_epochs

@@ -47,6 +47,14 @@ AUTO_EPOCHS_RANGE = (20, 500)
 BANK_MAP_LR_SCALE = 0.03
 #: The parameters :data:`BANK_MAP_LR_SCALE` applies to (a skorch ``param_groups`` pattern).
 BANK_MAP_PARAMETERS = "kernel_bank_proj.*"
+#: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank, the recurrent branch of
+#: the code (the convolutional front end, the encoder and its readout) trains at this fraction of the
+#: learning rate, beside the bank's map at :data:`BANK_MAP_LR_SCALE`: at the full rate its part of the
+#: code grows into directions that the reconstruction needs and a downstream estimator does not (how
+#: this was chosen: docs/defaults.md).
+RECURRENT_LR_SCALE = 0.1
+#: The parameters a recurrent learning-rate fraction applies to (skorch ``param_groups`` patterns).
+RECURRENT_PARAMETERS = ("front.*", "encoder.*", "readout.*")
 
 
 def auto_epochs(n_samples: int, batch_size: int, steps: int = AUTO_STEPS) -> int:
@@ -286,6 +294,17 @@ def _callbacks(params: dict, n_samples: int, checkpoint_key: str | None, early_s
     return callbacks, train_split
 
 
+def _param_groups(lr: float, module_kwargs: dict, recurrent_lr_scale: float) -> list:
+    """skorch ``param_groups`` for a module of ``module_kwargs`` trained at ``lr``: the kernel bank's
+    map at :data:`BANK_MAP_LR_SCALE` of it and, with a bank, the recurrent branch at
+    ``recurrent_lr_scale`` of it."""
+    groups = [(BANK_MAP_PARAMETERS, {"lr": lr * BANK_MAP_LR_SCALE})]
+    has_bank = module_kwargs.get("kernel_bank_steps", 0) > 0 and module_kwargs.get("n_input_tokens") is None
+    if has_bank and recurrent_lr_scale != 1.0:
+        groups += [(pattern, {"lr": lr * recurrent_lr_scale}) for pattern in RECURRENT_PARAMETERS]
+    return groups
+
+
 def make_net(
     params: dict,
     module_kwargs: dict,
@@ -296,6 +315,7 @@ def make_net(
     checkpoint_key: str | None = None,
     early_stopping: bool | None = None,
     auto_steps: int = AUTO_STEPS,
+    recurrent_lr_scale: float = 1.0,
 ) -> Seq2SeqNet:
     """The skorch net for an estimator's parameters ``params`` and the module arguments of its layout.
 
@@ -318,6 +338,10 @@ def make_net(
         ``partial_fit`` methods do).
     auto_steps : int, default=AUTO_STEPS
         The optimiser steps ``max_epochs="auto"`` aims at (the estimator's own).
+    recurrent_lr_scale : float, default=1.0
+        With a kernel bank, the fraction of ``lr`` the recurrent branch of the code
+        (:data:`RECURRENT_PARAMETERS`) trains at (the estimator's own; without a bank that branch is
+        the whole code and trains at ``lr``).
     """
     if early_stopping is None:
         early_stopping = params["early_stopping"]
@@ -334,7 +358,7 @@ def make_net(
         **criterion,
         optimizer=optimizer,
         optimizer__weight_decay=params["weight_decay"],
-        optimizer__param_groups=[(BANK_MAP_PARAMETERS, {"lr": params["lr"] * BANK_MAP_LR_SCALE})],
+        optimizer__param_groups=_param_groups(params["lr"], module_kwargs, recurrent_lr_scale),
         lr=params["lr"],
         max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"], auto_steps),
         batch_size=params["batch_size"],

@@ -270,7 +270,8 @@ def load(path: str | os.PathLike, *, device: str | None = None) -> BaseSeq2Seq:
         estimator.set_params(device=device)
     try:
         net = make_net(estimator.get_params(deep=False), layout.module_kwargs, n_samples=layout.n_fit_samples,
-                       device=device, seed=layout.seed, auto_steps=estimator._auto_steps)
+                       device=device, seed=layout.seed, auto_steps=estimator._auto_steps,
+                       recurrent_lr_scale=estimator._recurrent_lr_scale)
         initialize(net, layout.seed)  # seeded and forked: the caller's torch random state is untouched
         net.module_.load_state_dict(weights, strict=True)
     except (KeyError, RuntimeError, TypeError, ValueError) as exc:

@@ -13,6 +13,7 @@ from . import _inference as inference
 from ._base import BaseSeq2Seq
 from ._data import is_label_vector, step_mask, to_user
 from ._tokens import join_tokens, split_tokens, token_form
+from ._training import RECURRENT_LR_SCALE
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS, TOKEN_TARGET_ATTRIBUTES, TOKEN_TARGET_PARAMETERS
 
 
@@ -64,6 +65,9 @@ class Seq2SeqTransformer(BaseSeq2Seq):
     >>> model.fit(words, [w[::-1] for w in words]).predict(["abc"]).dtype
     dtype('O')
     """
+
+    #: Its encodings read the kernel bank's map mostly: the recurrent branch trains slower (docs/defaults.md).
+    _recurrent_lr_scale = RECURRENT_LR_SCALE
 
     _parameter_constraints: dict = {
         **BaseSeq2Seq._parameter_constraints,

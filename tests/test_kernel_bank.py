@@ -12,7 +12,8 @@ from sklearn_seq2seq._nn.frames import to_frames
 from sklearn_seq2seq._nn.kernel_bank import (MAX_CHANNELS, MAX_STEPS, QUANTILES, KernelBank, between_outputs,
                                              count_true, dilations)
 from sklearn_seq2seq._nn.principal import whitened_directions
-from sklearn_seq2seq._training import BANK_MAP_LR_SCALE
+from sklearn_seq2seq._training import BANK_MAP_LR_SCALE, RECURRENT_LR_SCALE
+from sklearn_seq2seq.classifier import _Pretraining
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
 
@@ -183,13 +184,34 @@ def test_bank_map_trains_at_its_fraction_of_the_learning_rate_also_when_training
     model = Seq2SeqTransformer(max_epochs=1, warm_start=True, **FAST).fit(X)
     learned = rates(model)
     assert learned["kernel_bank_proj.weight"] == learned["kernel_bank_proj.bias"] == pytest.approx(3e-3 * BANK_MAP_LR_SCALE)
-    assert {rate for name, rate in learned.items() if not name.startswith("kernel_bank_proj")} == {3e-3}
+    assert {rate for name, rate in learned.items() if not name.startswith(("kernel_bank_proj", *RECURRENT))} == {3e-3}
     model.set_params(lr=1e-3, weight_decay=0.01).fit(X)  # continued with the optimizer's state, at the new settings
     assert rates(model)["kernel_bank_proj.weight"] == pytest.approx(1e-3 * BANK_MAP_LR_SCALE)
-    assert rates(model)["encoder.rnn.weight_hh_l0"] == 1e-3
-    assert [group["weight_decay"] for group in model.net_.optimizer_.param_groups] == [0.01, 0.01]
+    assert rates(model)["encoder.rnn.weight_hh_l0"] == pytest.approx(1e-3 * RECURRENT_LR_SCALE)
+    assert rates(model)["decoder.rnn.weight_hh_l0"] == 1e-3
+    assert {group["weight_decay"] for group in model.net_.optimizer_.param_groups} == {0.01}
     moment = model.net_.optimizer_.state[model.net_.module_.kernel_bank_proj.weight]["exp_avg_sq"]
     assert model.n_iter_ == 2 and torch.count_nonzero(moment) > 0
+
+
+RECURRENT = ("front.", "encoder.", "readout.")
+
+
+def test_the_encodings_recurrent_branch_trains_slower_only_beside_a_bank():
+    X = np.random.RandomState(0).normal(size=(16, 20, 1)).cumsum(1)
+    learned = rates(Seq2SeqTransformer(max_epochs=1, **FAST).fit(X))
+    recurrent = {rate for name, rate in learned.items() if name.startswith(RECURRENT)}
+    assert {name.split(".")[0] for name in learned if name.startswith(RECURRENT)} == {"front", "encoder", "readout"}
+    assert len(recurrent) == 1 and recurrent.pop() == pytest.approx(3e-3 * RECURRENT_LR_SCALE)
+    assert learned["decoder.rnn.weight_hh_l0"] == learned["memory_proj.weight"] == 3e-3
+    # without a bank the recurrent branch is the whole code; the classifier's pretraining and the
+    # regressor keep its full rate (docs/defaults.md)
+    short = rates(Seq2SeqTransformer(max_epochs=1, **FAST).fit(X[:, :5]))
+    assert set(short.values()) == {3e-3}
+    for model in (_Pretraining(max_epochs=1, **FAST).fit(X), Seq2SeqRegressor(max_epochs=1, **FAST).fit(X, X[:, -1, 0])):
+        learned = rates(model)
+        assert model.net_.module_.kernel_bank is not None
+        assert {rate for name, rate in learned.items() if not name.startswith("kernel_bank_proj")} == {3e-3}
 
 
 def test_training_continues_from_an_optimizer_grouped_as_before_the_bank_map_had_its_own_rate():
