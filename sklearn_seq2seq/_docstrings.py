@@ -155,7 +155,8 @@ PARAMETERS = """
         worse once trained to convergence (figures in the user guide's input formats page).
     lr : float, default=3e-3
         Learning rate. The map from the kernel bank's features into the code (``kernel_bank``)
-        trains at 3% of it.
+        trains at 3% of it and, in a ``Seq2SeqTransformer`` with a kernel bank, the rest of what
+        computes the code (the convolutional front end, the encoder and its readout) at a tenth of it.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
         Optimiser.
     weight_decay : float, default=0.0

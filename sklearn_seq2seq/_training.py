@@ -50,8 +50,8 @@ BANK_MAP_PARAMETERS = "kernel_bank_proj.*"
 #: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank, the recurrent branch of
 #: the code (the convolutional front end, the encoder and its readout) trains at this fraction of the
 #: learning rate, beside the bank's map at :data:`BANK_MAP_LR_SCALE`: at the full rate its part of the
-#: code grows into directions that the reconstruction needs and a downstream estimator does not (how
-#: this was chosen: docs/defaults.md).
+#: code grew to serve the reconstruction and cost the encodings' use downstream on some sets (how this
+#: was chosen: docs/defaults.md).
 RECURRENT_LR_SCALE = 0.1
 #: The parameters a recurrent learning-rate fraction applies to (skorch ``param_groups`` patterns).
 RECURRENT_PARAMETERS = ("front.*", "encoder.*", "readout.*")
@@ -299,8 +299,7 @@ def _param_groups(lr: float, module_kwargs: dict, recurrent_lr_scale: float) -> 
     map at :data:`BANK_MAP_LR_SCALE` of it and, with a bank, the recurrent branch at
     ``recurrent_lr_scale`` of it."""
     groups = [(BANK_MAP_PARAMETERS, {"lr": lr * BANK_MAP_LR_SCALE})]
-    has_bank = module_kwargs.get("kernel_bank_steps", 0) > 0 and module_kwargs.get("n_input_tokens") is None
-    if has_bank and recurrent_lr_scale != 1.0:
+    if module_kwargs.get("kernel_bank_steps", 0) > 0 and recurrent_lr_scale != 1.0:
         groups += [(pattern, {"lr": lr * recurrent_lr_scale}) for pattern in RECURRENT_PARAMETERS]
     return groups
 

@@ -52,8 +52,8 @@ def _logistic_weights(inputs: np.ndarray, labels: np.ndarray, sample_weight: np.
 class _Pretraining(Seq2SeqTransformer):
     """The autoencoder a classifier pretrains: a :class:`Seq2SeqTransformer` whose convolutional front
     end reads the classifier's wider scales (docs/defaults.md), so the classifier starts from its weights,
-    and whose recurrent branch trains at the full learning rate, as the classifier's own does (the
-    encodings' slower rate was measured to cost its few-labels accuracy: docs/defaults.md)."""
+    and whose recurrent branch trains at the full learning rate, as the classifier's own does (a smaller
+    part of that branch in the code cost the classifier's few-labels accuracy: docs/defaults.md)."""
 
     _wide_front = True
     _recurrent_lr_scale = 1.0
