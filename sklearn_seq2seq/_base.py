@@ -313,9 +313,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             layout = self._learn_layout(seqs, targets, targets_from, params, seed=draw_seed(self.random_state),
                                         classes=classes, labels=labels)
             data = {**self._training_data(seqs, targets, layout, params), **labels}
-            net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=device, seed=layout.seed,
-                           checkpoint_key=self._checkpoint_key(data), early_stopping=None if not partial else False,
-                           auto_steps=self._auto_steps, recurrent_lr_scale=self._recurrent_lr_scale)
+            net = self._make_net(params, layout, n_samples=seqs.n_samples, device=device, seed=layout.seed,
+                                 checkpoint_key=self._checkpoint_key(data),
+                                 early_stopping=None if not partial else False)
             self.layout_ = layout
             epochs = 1 if partial else net.max_epochs
             initialize(net, layout.seed)
@@ -335,6 +335,15 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         join the training data (``labels``, ``label_weights``); ``layout`` is the fitted one when
         training continues."""
         return None, {}
+
+    def _make_net(self, params: dict, layout: FittedLayout, *, n_samples: int, device: str, seed: int,
+                  checkpoint_key: str | None = None, early_stopping: bool | None = None) -> Seq2SeqNet:
+        """The skorch net for ``params`` and ``layout``'s module (:func:`~sklearn_seq2seq._training.make_net`),
+        with this estimator's own training settings (:attr:`_auto_steps`, :attr:`_recurrent_lr_scale`):
+        the one place fitting, continued fitting and loading build a net."""
+        return make_net(params, layout.module_kwargs, n_samples=n_samples, device=device, seed=seed,
+                        checkpoint_key=checkpoint_key, early_stopping=early_stopping,
+                        auto_steps=self._auto_steps, recurrent_lr_scale=self._recurrent_lr_scale)
 
     def _fit_params(self) -> dict:
         """The parameters the model is built and trained with: ``get_params(deep=False)``, where a
@@ -373,9 +382,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         _, labels = self._read_labels(y, seqs, layout)
         params = self._fit_params()
         layout = relayout(layout, params)
-        net = make_net(params, layout.module_kwargs, n_samples=seqs.n_samples, device=resolve_device(self.device),
-                       seed=layout.seed, early_stopping=False if partial else None, auto_steps=self._auto_steps,
-                       recurrent_lr_scale=self._recurrent_lr_scale)
+        net = self._make_net(params, layout, n_samples=seqs.n_samples, device=resolve_device(self.device),
+                             seed=layout.seed, early_stopping=False if partial else None)
         initialize(net, layout.seed + self.n_iter_)
         carry_over(self.net_, net, keep_optimizer=partial)
         epochs = 1 if partial else net.max_epochs

@@ -43,7 +43,7 @@ from ._base import BaseSeq2Seq, resolve_device
 from ._convert_v1 import read_v1
 from ._layout import FittedLayout
 from ._nn import Seq2SeqModule
-from ._training import initialize, make_net
+from ._training import initialize
 from ._version import __version__
 from .classifier import Seq2SeqClassifier
 from .regressor import Seq2SeqRegressor
@@ -269,9 +269,8 @@ def load(path: str | os.PathLike, *, device: str | None = None) -> BaseSeq2Seq:
     if device != estimator.device and estimator.device != "auto":
         estimator.set_params(device=device)
     try:
-        net = make_net(estimator.get_params(deep=False), layout.module_kwargs, n_samples=layout.n_fit_samples,
-                       device=device, seed=layout.seed, auto_steps=estimator._auto_steps,
-                       recurrent_lr_scale=estimator._recurrent_lr_scale)
+        net = estimator._make_net(estimator.get_params(deep=False), layout, n_samples=layout.n_fit_samples,
+                                  device=device, seed=layout.seed)
         initialize(net, layout.seed)  # seeded and forked: the caller's torch random state is untouched
         net.module_.load_state_dict(weights, strict=True)
     except (KeyError, RuntimeError, TypeError, ValueError) as exc:
