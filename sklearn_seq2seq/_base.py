@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from . import _inference as inference
 from ._data import Sequences, to_user
 from ._heads import fit_value_head
-from ._layout import AUTO_MAX_FRAMES, FittedLayout, fully_labelled, learn_layout, relayout
+from ._layout import AUTO_MAX_FRAMES, VIEW_MIN_CROP, FittedLayout, fully_labelled, learn_layout, relayout
 from ._nn.attention import ATTENTION_KINDS
 from ._nn.decoder import DECODER_INPUTS
 from ._nn.encoder import RNN_CELLS
@@ -98,6 +98,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     _auto_max_frames: int = AUTO_MAX_FRAMES
     #: Whether a convolutional front end reads the wider scales (``_layout.WIDE_FRONT_DILATIONS``).
     _wide_front: bool = False
+    #: Beside a kernel bank, the shortest crop of the contrastive views (``_layout.learn_layout``).
+    _bank_view_crop: float = VIEW_MIN_CROP
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -357,6 +359,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         ``labels``: the arrays :meth:`_read_labels` gave."""
         return learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes,
                             max_frames=self._auto_max_frames, wide_front=self._wide_front,
+                            bank_view_crop=self._bank_view_crop,
                             all_labelled=fully_labelled(labels))
 
     def _start_from(self, net: Seq2SeqNet) -> None:

@@ -121,8 +121,9 @@ PARAMETERS = """
     contrastive : float or "auto", default="auto"
         Weight of a contrastive loss on the encodings beside the decoding loss in training: the
         encoding of each training sequence must be closer to the encoding of a random view of it (a
-        crop of half to all of its steps, rescaled by about 10% per feature, with noise of 0.1 of
-        each feature's scale) than to the other sequences of its batch (NT-Xent with temperature 0.1,
+        crop of half to all of its steps, a quarter to all for a ``Seq2SeqTransformer``'s series read
+        by a kernel bank, rescaled by about 10% per feature, with noise of 0.1 of each feature's
+        scale) than to the other sequences of its batch (NT-Xent with temperature 0.1,
         as in SimCLR; crops as in TS2Vec). It makes the encodings discriminative where reconstruction
         alone learned little. ``"auto"``: 1.0 for autoencoders of numeric sequences (``fit(X)``, or a
         ``y`` of class labels with some sequences unlabelled), 0 for a classifier whose every sequence

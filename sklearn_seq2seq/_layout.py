@@ -46,6 +46,12 @@ LABELLED_CONTRASTIVE = 0.0
 VIEW_STRENGTH = 0.1
 CLASSIFIER_VIEW_STRENGTH = 0.3
 
+#: The shortest random crop of a sequence in those views, as a fraction of its steps; beside a kernel
+#: bank, ``Seq2SeqTransformer``'s encodings crop down to ``BANK_VIEW_MIN_CROP`` (how both were chosen:
+#: docs/defaults.md).
+VIEW_MIN_CROP = 0.5
+BANK_VIEW_MIN_CROP = 0.25
+
 #: Regressions of numeric sequences to one number and classifiers (with the autoencoders they pretrain)
 #: give the convolutional front end a third, wider scale (receptive fields of 9, 33 and 129 steps);
 #: other fits keep the module's default two (how this was chosen: docs/defaults.md).
@@ -267,6 +273,7 @@ def learn_layout(
     classes: np.ndarray | None = None,
     max_frames: int,
     wide_front: bool = False,
+    bank_view_crop: float = VIEW_MIN_CROP,
     all_labelled: bool = False,
 ) -> FittedLayout:
     """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
@@ -290,6 +297,9 @@ def learn_layout(
         Whether a convolutional front end reads the wider scales of :data:`WIDE_FRONT_DILATIONS` (the
         estimator's own: classifiers and the autoencoders they pretrain); regressions to one number
         always do.
+    bank_view_crop : float, default=VIEW_MIN_CROP
+        Beside a kernel bank, the shortest crop of the contrastive views, as a fraction of a sequence's
+        steps (the estimator's own; without a bank it is :data:`VIEW_MIN_CROP`).
     all_labelled : bool, default=False
         Whether a classifier's every training sequence is labelled (:func:`fully_labelled`):
         ``contrastive="auto"`` is then :data:`LABELLED_CONTRASTIVE`.
@@ -348,7 +358,8 @@ def learn_layout(
     )
     n_input_steps = 0 if token_inputs else seqs.values.shape[1]
     return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length, wide_front,
-                                                                      all_labelled, n_input_steps))
+                                                                      all_labelled, n_input_steps,
+                                                                      bank_view_crop))
 
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
@@ -368,6 +379,9 @@ def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
     # a classifier (or a model of one number) saved before bank heads existed through its code's head
     kwargs["value_head"] = layout.module_kwargs.get("value_head", False)
     kwargs["bank_head"] = layout.module_kwargs.get("bank_head", False)
+    # the views crop as fitted (a bank's are the estimator's own; a model saved before they were
+    # chosen per fit cropped to half)
+    kwargs["view_min_crop"] = layout.module_kwargs.get("view_min_crop", VIEW_MIN_CROP)
     if params["contrastive"] == "auto":  # as the fit resolved it (a classifier's depends on its labels)
         kwargs["contrastive"] = layout.module_kwargs.get("contrastive", kwargs["contrastive"])
     fitted_bank = layout.module_kwargs.get("kernel_bank_steps", 0) > 0
@@ -399,12 +413,14 @@ def with_fitted_sizes(kwargs: dict, fitted_kwargs: dict) -> dict:
 
 
 def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_front: bool = False,
-                  all_labelled: bool = False, n_input_steps: int = 0) -> dict:
+                  all_labelled: bool = False, n_input_steps: int = 0,
+                  bank_view_crop: float = VIEW_MIN_CROP) -> dict:
     """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout, the estimator's
     parameters and the resolved frame length (plain numbers, strings and tuples); ``wide_front``: a
     convolutional front end reads :data:`WIDE_FRONT_DILATIONS` (regressions to one number always do);
     ``all_labelled``: a classifier's every training sequence is labelled; ``n_input_steps``: steps of
-    the longest numeric training input, which a kernel bank is sized for.
+    the longest numeric training input, which a kernel bank is sized for; ``bank_view_crop``: the
+    shortest crop of the contrastive views beside a bank.
 
     Raises
     ------
@@ -460,6 +476,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),
             "view_strength": VIEW_STRENGTH if layout.classes is None else CLASSIFIER_VIEW_STRENGTH,
+            # beside a bank, the encodings' views crop deeper (docs/defaults.md)
+            "view_min_crop": bank_view_crop if bank_size else VIEW_MIN_CROP,
             "view_noise": "sequence" if per_sequence and layout.classes is None else "global",
             # one number per sample: predicted by a ridge regression on the codes (docs/defaults.md)
             "value_head": one_number,

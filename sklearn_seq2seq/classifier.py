@@ -23,7 +23,7 @@ from ._base import BaseSeq2Seq
 from ._data import Sequences
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS
 from ._heads import set_mean_of_heads
-from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, FittedLayout, fully_labelled,
+from ._layout import (ARCHITECTURE_PARAMS, CLASSIFIER_AUTO_MAX_FRAMES, VIEW_MIN_CROP, FittedLayout, fully_labelled,
                       longest_numeric_steps, module_kwargs, resolve_frame_length, with_fitted_sizes)
 from ._tokens import TokenSequences
 from ._training import CLASSIFIER_AUTO_STEPS, Seq2SeqNet
@@ -53,10 +53,13 @@ class _Pretraining(Seq2SeqTransformer):
     """The autoencoder a classifier pretrains: a :class:`Seq2SeqTransformer` whose convolutional front
     end reads the classifier's wider scales (docs/defaults.md), so the classifier starts from its weights,
     and whose recurrent branch trains at the full learning rate, as the classifier's own does (a smaller
-    part of that branch in the code cost the classifier's few-labels accuracy: docs/defaults.md)."""
+    part of that branch in the code cost the classifier's few-labels accuracy: docs/defaults.md) and
+    whose contrastive views crop as the classifier's do (the deeper crops of the encodings were not
+    measured on classifiers)."""
 
     _wide_front = True
     _recurrent_lr_scale = 1.0
+    _bank_view_crop = VIEW_MIN_CROP
 
 
 class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):

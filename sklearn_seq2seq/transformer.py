@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from . import _inference as inference
 from ._base import BaseSeq2Seq
 from ._data import is_label_vector, step_mask, to_user
+from ._layout import BANK_VIEW_MIN_CROP
 from ._tokens import join_tokens, split_tokens, token_form
 from ._training import RECURRENT_LR_SCALE
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS, TOKEN_TARGET_ATTRIBUTES, TOKEN_TARGET_PARAMETERS
@@ -68,6 +69,8 @@ class Seq2SeqTransformer(BaseSeq2Seq):
 
     #: Its encodings read the kernel bank's map mostly: the recurrent branch trains slower (docs/defaults.md).
     _recurrent_lr_scale = RECURRENT_LR_SCALE
+    #: Beside a bank, its contrastive views crop down to a quarter of a series (docs/defaults.md).
+    _bank_view_crop = BANK_VIEW_MIN_CROP
 
     _parameter_constraints: dict = {
         **BaseSeq2Seq._parameter_constraints,

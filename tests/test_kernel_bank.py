@@ -12,6 +12,7 @@ from sklearn_seq2seq._nn.frames import to_frames
 from sklearn_seq2seq._nn.kernel_bank import (MAX_CHANNELS, MAX_STEPS, QUANTILES, KernelBank, between_outputs,
                                              count_true, dilations)
 from sklearn_seq2seq._nn.principal import whitened_directions
+from sklearn_seq2seq._layout import BANK_VIEW_MIN_CROP, VIEW_MIN_CROP
 from sklearn_seq2seq._training import BANK_MAP_LR_SCALE, RECURRENT_LR_SCALE
 from sklearn_seq2seq.classifier import _Pretraining
 
@@ -212,6 +213,26 @@ def test_the_encodings_recurrent_branch_trains_slower_only_beside_a_bank():
         learned = rates(model)
         assert model.net_.module_.kernel_bank is not None
         assert {rate for name, rate in learned.items() if not name.startswith("kernel_bank_proj")} == {3e-3}
+
+
+def test_the_encodings_views_crop_deeper_only_beside_a_bank_and_as_fitted_when_training_continues():
+    X = np.random.RandomState(0).normal(size=(16, 20, 1)).cumsum(1)
+    model = Seq2SeqTransformer(max_epochs=1, warm_start=True, **FAST).fit(X)
+    module = model.net_.module_
+    assert module.view_min_crop == BANK_VIEW_MIN_CROP < VIEW_MIN_CROP
+    module.random_generator = torch.Generator().manual_seed(0)
+    _, crops = module.random_view(torch.zeros(500, 20, 1), torch.full((500,), 20))
+    assert 20 * BANK_VIEW_MIN_CROP <= crops.min() < 10 and crops.max() == 20  # below half a series
+    model.fit(X)  # training continues with the crops it was fitted with
+    assert model.n_iter_ == 2 and model.net_.module_.view_min_crop == BANK_VIEW_MIN_CROP
+    # a model saved before the crops were chosen per fit cropped to half, and continues so
+    del model.layout_.module_kwargs["view_min_crop"]
+    assert model.fit(X).net_.module_.view_min_crop == VIEW_MIN_CROP
+    # without a bank, and for classifiers and the autoencoders they pretrain, views crop to half
+    y = np.array([0, 1, -1, -1] * 4)
+    for other in (Seq2SeqTransformer(max_epochs=1, **FAST).fit(X[:, :5]), _Pretraining(max_epochs=1, **FAST).fit(X),
+                  Seq2SeqClassifier(max_epochs=1, **FAST).fit(X, y)):
+        assert other.net_.module_.view_min_crop == VIEW_MIN_CROP
 
 
 def test_training_continues_from_an_optimizer_grouped_as_before_the_bank_map_had_its_own_rate():

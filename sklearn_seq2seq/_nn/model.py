@@ -86,6 +86,9 @@ class Seq2SeqModule(nn.Module):
     view_strength : float, default=0.1
         How far the random views of numeric sequences (:meth:`random_view`) rescale each feature
         (standard deviation of the factor) and how much noise they add (in standardised units).
+    view_min_crop : float, default=0.5
+        The shortest random crop a view (:meth:`random_view`) keeps, as a fraction of its sequence's
+        real steps (each crop covers this fraction to all of them).
     n_classes : int or None, default=None
         Classifiers: the number of classes. A linear head on the code gives their logits
         (:meth:`classify`), trained beside the decoding loss on labelled samples.
@@ -152,6 +155,7 @@ class Seq2SeqModule(nn.Module):
         embedding_dim: int = 32,
         n_classes: int | None = None,
         view_strength: float = 0.1,
+        view_min_crop: float = 0.5,
         label_weight: float = 1.0,
         pseudo_label_threshold: float | None = None,
         x_mean: Sequence[float] | None = None,
@@ -176,6 +180,9 @@ class Seq2SeqModule(nn.Module):
         self.input_noise = input_noise
         self.contrastive = contrastive
         self.view_strength = view_strength
+        if not 0 < view_min_crop <= 1:
+            raise ValueError(f"view_min_crop must be in (0, 1], got {view_min_crop!r}.")
+        self.view_min_crop = view_min_crop
         self.label_weight = label_weight
         self.pseudo_label_threshold = pseudo_label_threshold
         #: The training terms beside the decoding loss of the last forward pass (contrastive and
@@ -294,11 +301,11 @@ class Seq2SeqModule(nn.Module):
         return torch.randn(shape, device=like.device, dtype=like.dtype, generator=self.random_generator)
 
     def random_view(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """A random view of each sequence of ``x``, and the views' lengths: a random crop (half to all
-        of its steps) and, for numbers, a random scale per sequence and feature (standard deviation
-        ``view_strength``) and noise (``view_strength`` of each feature's scale over all sequences,
-        or with ``view_noise="sequence"`` of the sequence's own)."""
-        view, view_lengths = random_crops(x, lengths, generator=self.random_generator)
+        """A random view of each sequence of ``x``, and the views' lengths: a random crop
+        (``view_min_crop`` to all of its steps) and, for numbers, a random scale per sequence and
+        feature (standard deviation ``view_strength``) and noise (``view_strength`` of each feature's
+        scale over all sequences, or with ``view_noise="sequence"`` of the sequence's own)."""
+        view, view_lengths = random_crops(x, lengths, self.view_min_crop, generator=self.random_generator)
         if self.embed is None:
             scale = 1 + self.view_strength * self._normal((view.shape[0], 1, view.shape[2]), view)
             if self.view_noise == "sequence":
