@@ -91,6 +91,11 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
 
     #: The optimiser steps ``max_epochs="auto"`` aims at.
     _auto_steps: int = AUTO_STEPS
+    #: With a kernel bank, the optimiser steps ``max_epochs="auto"`` aims at instead (None: :attr:`_auto_steps`).
+    _bank_auto_steps: int | None = None
+    #: With a kernel bank and a contrastive term, the random views of each training sequence drawn once
+    #: per fit for training to pick from (``_inference.with_view_pool``); 0: a fresh view at every step.
+    _view_pool: int = 0
     #: With a kernel bank, the fraction of ``lr`` the recurrent branch of the code trains at
     #: (``_training.make_net``).
     _recurrent_lr_scale: float = 1.0
@@ -341,11 +346,12 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     def _make_net(self, params: dict, layout: FittedLayout, *, n_samples: int, device: str, seed: int,
                   checkpoint_key: str | None = None, early_stopping: bool | None = None) -> Seq2SeqNet:
         """The skorch net for ``params`` and ``layout``'s module (:func:`~sklearn_seq2seq._training.make_net`),
-        with this estimator's own training settings (:attr:`_auto_steps`, :attr:`_recurrent_lr_scale`):
-        the one place fitting, continued fitting and loading build a net."""
+        with this estimator's own training settings (:attr:`_auto_steps`, :attr:`_bank_auto_steps`,
+        :attr:`_recurrent_lr_scale`): the one place fitting, continued fitting and loading build a net."""
         return make_net(params, layout.module_kwargs, n_samples=n_samples, device=device, seed=seed,
                         checkpoint_key=checkpoint_key, early_stopping=early_stopping,
-                        auto_steps=self._auto_steps, recurrent_lr_scale=self._recurrent_lr_scale)
+                        auto_steps=self._auto_steps, bank_auto_steps=self._bank_auto_steps,
+                        recurrent_lr_scale=self._recurrent_lr_scale)
 
     def _fit_params(self) -> dict:
         """The parameters the model is built and trained with: ``get_params(deep=False)``, where a
@@ -412,9 +418,11 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         bank's: :func:`~sklearn_seq2seq._heads.fit_value_head`). Returns the training ``data`` as
         trained on: with the kernel bank's features of the training sequences when they were computed
         once for training (:func:`~sklearn_seq2seq._inference.with_bank_features`), for heads fitted
-        after training to read."""
+        after training to read, and the pool of random views training picks from, where the estimator
+        draws one (:attr:`_view_pool`, :func:`~sklearn_seq2seq._inference.with_view_pool`)."""
         with torch_threads(self.n_threads):
             data = inference.with_bank_features(net, data)
+            data = inference.with_view_pool(net, data, self._view_pool, seed + 2)  # seed, seed + 1: train's
             train(net, data, epochs=epochs, seed=seed)
             if net.module_.value_head is not None:
                 fit_value_head(net, data["x"], data["lengths"], data["target"], data.get("bank_features"))

@@ -130,7 +130,10 @@ PARAMETERS = """
         is labelled (its pretraining keeps 1.0), for fits with a target and for token inputs, where it
         was not measured to help (figures in ``docs/defaults.md``). A fit that continues
         (``warm_start``, ``partial_fit``) keeps the weight ``"auto"`` gave when it was fitted. 0 trains
-        on the decoding loss alone; token inputs get crops only.
+        on the decoding loss alone; token inputs get crops only. A ``Seq2SeqTransformer`` whose
+        inputs a kernel bank reads draws 4 views of each training sequence once per fit (or per
+        ``partial_fit`` call), with their bank features, and each step encodes one of them, picked at
+        random (where those would hold over 2**25 numbers, each step draws fresh views).
     standardize : "per_sequence" or bool, default="per_sequence"
         True: standardise every input feature (and target feature) by its mean and scale over all
         sequences and timesteps before training; outputs are given back in the original units.
@@ -140,9 +143,10 @@ PARAMETERS = """
         at full resolution and none of their level or amplitude is lost; targets are standardised as
         with True. False: values as given. How the default was chosen: ``docs/defaults.md``.
     max_epochs : int or "auto", default="auto"
-        Training epochs. ``"auto"``: about 300 optimiser steps (600 for :class:`Seq2SeqClassifier`)
-        and at least 20 epochs, i.e. ``ceil(300 / ceil(n_samples / batch_size))`` epochs kept between
-        20 and 500 (how this was chosen: ``docs/defaults.md``).
+        Training epochs. ``"auto"``: about 300 optimiser steps (600 for :class:`Seq2SeqClassifier`,
+        150 for a :class:`Seq2SeqTransformer` whose inputs a kernel bank reads) and at least 20 epochs,
+        i.e. ``ceil(300 / ceil(n_samples / batch_size))`` epochs kept between 20 and 500 (how this was
+        chosen: ``docs/defaults.md``).
     batch_size : int, default=32
         Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences,
         each padded to a multiple of 16 rows (on GPUs, to the full batch size) so that a sequence's

@@ -98,6 +98,31 @@ def with_bank_features(net: Seq2SeqNet, data: dict) -> dict:
     return {**data, "bank_features": bank_features(net, data["x"], data["lengths"])}
 
 
+def with_view_pool(net: Seq2SeqNet, data: dict, n_views: int, seed: int) -> dict:
+    """Training ``data`` with a pool of ``n_views`` random views of every training sequence and their
+    kernel bank features (``"views"``, ``"view_lengths"``, ``"view_bank_features"``:
+    ``Seq2SeqModule.view_pool``), drawn once from ``seed``: each training step encodes one of each
+    sequence's pooled views, picked at random, instead of convolving a fresh view with the bank.
+
+    ``data`` as it is where the views would not be read or pooled: ``n_views`` below 2, a module
+    without a contrastive term or without a kernel bank, training sequences whose own bank features are
+    not cached (:func:`with_bank_features`), or a pool that would hold more than
+    :data:`BANK_FEATURES_CACHED` numbers (then every step draws and convolves fresh views).
+    """
+    module = net.module_
+    bank = module.kernel_bank
+    if n_views < 2 or bank is None or module.contrastive <= 0 or "bank_features" not in data:
+        return data
+    x, lengths = data["x"], data["lengths"]
+    if len(lengths) * n_views * (bank.output_size + int(np.prod(x.shape[1:]))) > BANK_FEATURES_CACHED:
+        return data
+    generator = torch.Generator(device=net.device).manual_seed(seed % np.iinfo(np.int32).max)
+    views, view_lengths, view_bank_features = map_batches(
+        net, {"x": x, "lengths": lengths},
+        lambda x, lengths: module.view_pool(x, lengths, n_views, generator))
+    return {**data, "views": views, "view_lengths": view_lengths, "view_bank_features": view_bank_features}
+
+
 def bank_features(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.ndarray | None:
     """The kernel bank's features (n, bank size) of input sequences; None without a bank."""
     if net.module_.kernel_bank is None:

@@ -55,6 +55,16 @@ BANK_MAP_PARAMETERS = "kernel_bank_proj.*"
 RECURRENT_LR_SCALE = 0.1
 #: The parameters a recurrent learning-rate fraction applies to (skorch ``param_groups`` patterns).
 RECURRENT_PARAMETERS = ("front.*", "encoder.*", "readout.*")
+#: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank, ``max_epochs="auto"``
+#: aims at this many optimiser steps instead of :data:`AUTO_STEPS`: with the views drawn from a pool
+#: (:data:`VIEW_POOL_SIZE`) the encodings were as good after half the training (how this was chosen:
+#: docs/defaults.md).
+BANK_AUTO_STEPS = 150
+#: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank, this many random views
+#: of each training sequence are drawn once per fit with their bank features
+#: (``_inference.with_view_pool``), and each training step encodes one of them, instead of convolving
+#: a fresh view with the bank at every step (how this was chosen: docs/defaults.md).
+VIEW_POOL_SIZE = 4
 
 
 def auto_epochs(n_samples: int, batch_size: int, steps: int = AUTO_STEPS) -> int:
@@ -294,12 +304,17 @@ def _callbacks(params: dict, n_samples: int, checkpoint_key: str | None, early_s
     return callbacks, train_split
 
 
+def _has_bank(module_kwargs: dict) -> bool:
+    """Whether the module of these arguments reads a kernel bank."""
+    return module_kwargs.get("kernel_bank_steps", 0) > 0
+
+
 def _param_groups(lr: float, module_kwargs: dict, recurrent_lr_scale: float) -> list:
     """skorch ``param_groups`` for a module of ``module_kwargs`` trained at ``lr``: the kernel bank's
     map at :data:`BANK_MAP_LR_SCALE` of it and, with a bank, the recurrent branch at
     ``recurrent_lr_scale`` of it."""
     groups = [(BANK_MAP_PARAMETERS, {"lr": lr * BANK_MAP_LR_SCALE})]
-    if module_kwargs.get("kernel_bank_steps", 0) > 0 and recurrent_lr_scale != 1.0:
+    if _has_bank(module_kwargs) and recurrent_lr_scale != 1.0:
         groups += [(pattern, {"lr": lr * recurrent_lr_scale}) for pattern in RECURRENT_PARAMETERS]
     return groups
 
@@ -314,6 +329,7 @@ def make_net(
     checkpoint_key: str | None = None,
     early_stopping: bool | None = None,
     auto_steps: int = AUTO_STEPS,
+    bank_auto_steps: int | None = None,
     recurrent_lr_scale: float = 1.0,
 ) -> Seq2SeqNet:
     """The skorch net for an estimator's parameters ``params`` and the module arguments of its layout.
@@ -337,6 +353,9 @@ def make_net(
         ``partial_fit`` methods do).
     auto_steps : int, default=AUTO_STEPS
         The optimiser steps ``max_epochs="auto"`` aims at (the estimator's own).
+    bank_auto_steps : int or None, default=None
+        With a kernel bank, the optimiser steps ``max_epochs="auto"`` aims at instead (the
+        estimator's own); None: ``auto_steps``.
     recurrent_lr_scale : float, default=1.0
         With a kernel bank, the fraction of ``lr`` the recurrent branch of the code
         (:data:`RECURRENT_PARAMETERS`) trains at (the estimator's own; without a bank that branch is
@@ -359,7 +378,8 @@ def make_net(
         optimizer__weight_decay=params["weight_decay"],
         optimizer__param_groups=_param_groups(params["lr"], module_kwargs, recurrent_lr_scale),
         lr=params["lr"],
-        max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"], auto_steps),
+        max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"],
+                            bank_auto_steps if bank_auto_steps and _has_bank(module_kwargs) else auto_steps),
         batch_size=params["batch_size"],
         train_split=train_split,
         callbacks=callbacks,

@@ -14,7 +14,7 @@ from ._base import BaseSeq2Seq
 from ._data import is_label_vector, step_mask, to_user
 from ._layout import BANK_VIEW_MIN_CROP
 from ._tokens import join_tokens, split_tokens, token_form
-from ._training import RECURRENT_LR_SCALE
+from ._training import BANK_AUTO_STEPS, RECURRENT_LR_SCALE, VIEW_POOL_SIZE
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS, TOKEN_TARGET_ATTRIBUTES, TOKEN_TARGET_PARAMETERS
 
 
@@ -71,6 +71,9 @@ class Seq2SeqTransformer(BaseSeq2Seq):
     _recurrent_lr_scale = RECURRENT_LR_SCALE
     #: Beside a bank, its contrastive views crop down to a quarter of a series (docs/defaults.md).
     _bank_view_crop = BANK_VIEW_MIN_CROP
+    #: Beside a bank, it trains half as long, on views drawn once per fit (docs/defaults.md).
+    _bank_auto_steps = BANK_AUTO_STEPS
+    _view_pool = VIEW_POOL_SIZE
 
     _parameter_constraints: dict = {
         **BaseSeq2Seq._parameter_constraints,

@@ -13,7 +13,9 @@ from sklearn_seq2seq._nn.kernel_bank import (MAX_CHANNELS, MAX_STEPS, QUANTILES,
                                              count_true, dilations)
 from sklearn_seq2seq._nn.principal import whitened_directions
 from sklearn_seq2seq._layout import BANK_VIEW_MIN_CROP, VIEW_MIN_CROP
-from sklearn_seq2seq._training import BANK_MAP_LR_SCALE, RECURRENT_LR_SCALE
+from sklearn_seq2seq import _inference
+from sklearn_seq2seq._training import (AUTO_STEPS, BANK_AUTO_STEPS, BANK_MAP_LR_SCALE, RECURRENT_LR_SCALE,
+                                        VIEW_POOL_SIZE)
 from sklearn_seq2seq.classifier import _Pretraining
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
@@ -235,6 +237,43 @@ def test_the_encodings_views_crop_deeper_only_beside_a_bank_and_as_fitted_when_t
         assert other.net_.module_.view_min_crop == VIEW_MIN_CROP
 
 
+def test_the_encodings_train_beside_a_bank_on_views_drawn_once_per_fit_and_half_as_long(monkeypatch):
+    X = np.random.RandomState(0).normal(size=(16, 20, 1)).cumsum(1)
+    bank_calls = []
+    forward = KernelBank.forward
+    monkeypatch.setattr(KernelBank, "forward", lambda self, x, lengths: bank_calls.append(len(x)) or forward(self, x, lengths))
+
+    def fit_counting_bank_calls(model):
+        bank_calls.clear()
+        model.fit(X)
+        return len(bank_calls)
+
+    # the views' bank features are computed once per fit, not at each training step
+    assert (fit_counting_bank_calls(Seq2SeqTransformer(max_epochs=5, **FAST))
+            == fit_counting_bank_calls(Seq2SeqTransformer(max_epochs=1, **FAST)))
+    model = Seq2SeqTransformer(max_epochs=1, **FAST).fit(X)
+    net = model.net_
+    training_data = _inference.with_bank_features(net, {"x": X, "lengths": np.full(16, 20)})
+    data = _inference.with_view_pool(net, training_data, VIEW_POOL_SIZE, seed=0)
+    views, lengths, features = data["views"], data["view_lengths"], data["view_bank_features"]
+    assert views.shape == (16, VIEW_POOL_SIZE, 20, 1) and features.shape == (16, VIEW_POOL_SIZE, net.module_.kernel_bank.output_size)
+    assert lengths.min() >= 20 * BANK_VIEW_MIN_CROP and len(np.unique(lengths)) > 1  # random crops
+    assert not np.allclose(views[:, 0], views[:, 1])  # views of a series differ
+    np.testing.assert_allclose(features[:, 3], _inference.bank_features(net, views[:, 3], lengths[:, 3]), atol=1e-5)
+    # classifiers' pretraining draws a fresh view at each step
+    assert (fit_counting_bank_calls(_Pretraining(max_epochs=5, **FAST))
+            == fit_counting_bank_calls(_Pretraining(max_epochs=1, **FAST)) + 4)
+    # max_epochs="auto" aims at half the steps beside a bank (one step an epoch here), as many without
+    params = dict(model.get_params(), max_epochs="auto")
+    without_bank = Seq2SeqTransformer(max_epochs=1, **FAST).fit(X[:, :5])
+    pretraining = _Pretraining(max_epochs=1, **FAST).fit(X)
+    for estimator, steps in [(model, BANK_AUTO_STEPS), (without_bank, AUTO_STEPS), (pretraining, AUTO_STEPS)]:
+        assert estimator._make_net(params, estimator.layout_, n_samples=16, device="cpu", seed=0).max_epochs == steps
+    # a pool too large to hold: fresh views at each step
+    monkeypatch.setattr(_inference, "BANK_FEATURES_CACHED", 16 * VIEW_POOL_SIZE * 20)  # too large a pool
+    assert _inference.with_view_pool(net, training_data, VIEW_POOL_SIZE, seed=0) is training_data
+
+
 def test_training_continues_from_an_optimizer_grouped_as_before_the_bank_map_had_its_own_rate():
     X = np.random.RandomState(0).normal(size=(16, 20, 1)).cumsum(1)
     model = Seq2SeqTransformer(max_epochs=1, warm_start=True, **FAST).fit(X)
@@ -277,6 +316,7 @@ def test_training_reads_the_training_sequences_bank_features_computed_once_as_co
     calls = []
     original = inference.with_bank_features
     monkeypatch.setattr(inference, "with_bank_features", lambda net, data: calls.append(1) or original(net, data))
+    monkeypatch.setattr(Seq2SeqTransformer, "_view_pool", 0)  # fresh views at each step in both fits
     cached = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
     assert calls and "bank_features" in original(cached.net_, {"x": np.zeros((2, 12, 2)), "lengths": np.array([12, 5])})
     monkeypatch.setattr(inference, "BANK_FEATURES_CACHED", 0)  # too many to keep: every batch computes its own

@@ -296,24 +296,51 @@ class Seq2SeqModule(nn.Module):
         """Numeric inputs standardised as ``(x - x_mean) / x_scale`` (as given without those statistics)."""
         return x if self.x_mean is None else (x - self.x_mean) / self.x_scale
 
-    def _normal(self, shape, like: torch.Tensor) -> torch.Tensor:
-        """Standard normal noise of ``shape`` drawn from :attr:`random_generator`."""
-        return torch.randn(shape, device=like.device, dtype=like.dtype, generator=self.random_generator)
+    def _normal(self, shape, like: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Standard normal noise of ``shape`` drawn from ``generator`` (None: :attr:`random_generator`)."""
+        return torch.randn(shape, device=like.device, dtype=like.dtype,
+                           generator=self.random_generator if generator is None else generator)
 
-    def random_view(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def random_view(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator | None = None
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
         """A random view of each sequence of ``x``, and the views' lengths: a random crop
         (``view_min_crop`` to all of its steps) and, for numbers, a random scale per sequence and
         feature (standard deviation ``view_strength``) and noise (``view_strength`` of each feature's
-        scale over all sequences, or with ``view_noise="sequence"`` of the sequence's own)."""
-        view, view_lengths = random_crops(x, lengths, self.view_min_crop, generator=self.random_generator)
+        scale over all sequences, or with ``view_noise="sequence"`` of the sequence's own). Random
+        numbers come from ``generator`` (None: :attr:`random_generator`)."""
+        generator = self.random_generator if generator is None else generator
+        view, view_lengths = random_crops(x, lengths, self.view_min_crop, generator=generator)
         if self.embed is None:
-            scale = 1 + self.view_strength * self._normal((view.shape[0], 1, view.shape[2]), view)
+            scale = 1 + self.view_strength * self._normal((view.shape[0], 1, view.shape[2]), view, generator)
             if self.view_noise == "sequence":
                 spread = self.view_strength * sequence_moments(view, view_lengths)[3]
             else:
                 spread = self.view_strength * (self.x_scale if self.x_scale is not None else 1.0)
-            view = view * scale + spread * self._normal(view.shape, view)
+            view = view * scale + spread * self._normal(view.shape, view, generator)
         return view, view_lengths
+
+    def view_pool(self, x: torch.Tensor, lengths: torch.Tensor, n_views: int, generator: torch.Generator
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``n_views`` random views of each sequence of ``x`` (:meth:`random_view`, drawn from
+        ``generator``) with their kernel bank features, for training to pick from
+        (:meth:`forward`'s ``views``): the views (B, n_views, T, ...), their lengths (B, n_views) and
+        their bank features (B, n_views, bank size). Modules with a kernel bank only."""
+        if self.kernel_bank is None:
+            raise ValueError("A pool of views carries the views' kernel bank features: this module has no bank.")
+        drawn = [self.random_view(x, lengths, generator) for _ in range(n_views)]
+        features = [self.bank_features(view, view_lengths) for view, view_lengths in drawn]
+        return (torch.stack([view for view, _ in drawn], 1), torch.stack([n for _, n in drawn], 1),
+                torch.stack(features, 1))
+
+    def _view_code(self, x: torch.Tensor, lengths: torch.Tensor, views: torch.Tensor | None,
+                   view_lengths: torch.Tensor | None, view_bank_features: torch.Tensor | None) -> torch.Tensor:
+        """The code of a random view of each sequence: one of its pooled ``views`` picked at random
+        (with their lengths and bank features, :meth:`view_pool`), or a fresh :meth:`random_view`."""
+        if views is None:
+            return self.encode(*self.random_view(x, lengths))[0]
+        rows = torch.arange(views.shape[0], device=views.device)
+        picks = torch.randint(views.shape[1], (views.shape[0],), device=views.device, generator=self.random_generator)
+        return self.encode(views[rows, picks], view_lengths[rows, picks], view_bank_features[rows, picks])[0]
 
     def classify(self, code: torch.Tensor, bank_features: torch.Tensor | None = None) -> torch.Tensor:
         """Class logits (B, n_classes) of codes (B, n_components) and, with a :attr:`bank_head`, of the
@@ -395,6 +422,9 @@ class Seq2SeqModule(nn.Module):
         labels: torch.Tensor | None = None,
         label_weights: torch.Tensor | None = None,
         bank_features: torch.Tensor | None = None,
+        views: torch.Tensor | None = None,
+        view_lengths: torch.Tensor | None = None,
+        view_bank_features: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Encode ``x`` and decode ``target.shape[1]`` steps (without a target, :meth:`infer_outputs` of
         ``n_steps`` steps); returns (B, steps, n_outputs).
@@ -406,7 +436,10 @@ class Seq2SeqModule(nn.Module):
         classification loss (so that validation losses count it too), with its views' term in training:
         both train the code's :attr:`head` (the logits of the code alone; a :attr:`bank_head` is set
         after training, not by gradients). ``bank_features``: the kernel bank's features of ``x``, computed beforehand (training computes
-        those of the training sequences once per fit); None computes them.
+        those of the training sequences once per fit); None computes them. ``views``, ``view_lengths``,
+        ``view_bank_features``: a pool of random views of each sequence drawn beforehand
+        (:meth:`view_pool`), of which training encodes one per sequence, picked at random, in place of a
+        fresh :meth:`random_view` (whose kernel bank features would be computed at every step).
         """
         if bank_features is None and self.bank_head is not None and target is None:
             bank_features = self.bank_features(x, lengths)  # read by the code and by the bank's head
@@ -419,7 +452,7 @@ class Seq2SeqModule(nn.Module):
         view_code = None
         pseudo = self.head is not None and labels is not None and self.pseudo_label_threshold is not None
         if self.training and x.shape[0] > 1 and (self.contrastive > 0 or pseudo):
-            view_code = self.encode(*self.random_view(x, lengths))[0]
+            view_code = self._view_code(x, lengths, views, view_lengths, view_bank_features)
         if self.contrastive > 0 and view_code is not None:
             auxiliary = self.contrastive * nt_xent(code, view_code)
         if labels is not None and self.head is not None:
