@@ -91,7 +91,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
 
     #: The optimiser steps ``max_epochs="auto"`` aims at.
     _auto_steps: int = AUTO_STEPS
-    #: With a kernel bank, the optimiser steps ``max_epochs="auto"`` aims at instead (None: :attr:`_auto_steps`).
+    #: With a kernel bank and a contrastive term, the optimiser steps ``max_epochs="auto"`` aims at
+    #: instead (None: :attr:`_auto_steps`).
     _bank_auto_steps: int | None = None
     #: With a kernel bank and a contrastive term, the random views of each training sequence drawn once
     #: per fit for training to pick from (``_inference.with_view_pool``); 0: a fresh view at every step.

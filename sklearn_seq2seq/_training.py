@@ -55,10 +55,10 @@ BANK_MAP_PARAMETERS = "kernel_bank_proj.*"
 RECURRENT_LR_SCALE = 0.1
 #: The parameters a recurrent learning-rate fraction applies to (skorch ``param_groups`` patterns).
 RECURRENT_PARAMETERS = ("front.*", "encoder.*", "readout.*")
-#: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank, ``max_epochs="auto"``
-#: aims at this many optimiser steps instead of :data:`AUTO_STEPS`: with the views drawn from a pool
-#: (:data:`VIEW_POOL_SIZE`) the encodings were as good after half the training (how this was chosen:
-#: docs/defaults.md).
+#: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank and a contrastive term,
+#: ``max_epochs="auto"`` aims at this many optimiser steps instead of :data:`AUTO_STEPS`: with the
+#: views drawn from a pool (:data:`VIEW_POOL_SIZE`) the encodings were as good after half the
+#: training (how this was chosen: docs/defaults.md).
 BANK_AUTO_STEPS = 150
 #: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank, this many random views
 #: of each training sequence are drawn once per fit with their bank features
@@ -309,6 +309,12 @@ def _has_bank(module_kwargs: dict) -> bool:
     return module_kwargs.get("kernel_bank_steps", 0) > 0
 
 
+def _trains_on_bank_views(module_kwargs: dict) -> bool:
+    """Whether the module of these arguments reads a kernel bank and trains a contrastive term (whose
+    views a pool can hold: ``_inference.with_view_pool``)."""
+    return _has_bank(module_kwargs) and module_kwargs.get("contrastive", 0) > 0
+
+
 def _param_groups(lr: float, module_kwargs: dict, recurrent_lr_scale: float) -> list:
     """skorch ``param_groups`` for a module of ``module_kwargs`` trained at ``lr``: the kernel bank's
     map at :data:`BANK_MAP_LR_SCALE` of it and, with a bank, the recurrent branch at
@@ -354,8 +360,8 @@ def make_net(
     auto_steps : int, default=AUTO_STEPS
         The optimiser steps ``max_epochs="auto"`` aims at (the estimator's own).
     bank_auto_steps : int or None, default=None
-        With a kernel bank, the optimiser steps ``max_epochs="auto"`` aims at instead (the
-        estimator's own); None: ``auto_steps``.
+        With a kernel bank and a contrastive term, the optimiser steps ``max_epochs="auto"`` aims at
+        instead (the estimator's own); None: ``auto_steps``.
     recurrent_lr_scale : float, default=1.0
         With a kernel bank, the fraction of ``lr`` the recurrent branch of the code
         (:data:`RECURRENT_PARAMETERS`) trains at (the estimator's own; without a bank that branch is
@@ -379,7 +385,7 @@ def make_net(
         optimizer__param_groups=_param_groups(params["lr"], module_kwargs, recurrent_lr_scale),
         lr=params["lr"],
         max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"],
-                            bank_auto_steps if bank_auto_steps and _has_bank(module_kwargs) else auto_steps),
+                            bank_auto_steps if bank_auto_steps and _trains_on_bank_views(module_kwargs) else auto_steps),
         batch_size=params["batch_size"],
         train_split=train_split,
         callbacks=callbacks,

@@ -263,11 +263,13 @@ def test_the_encodings_train_beside_a_bank_on_views_drawn_once_per_fit_and_half_
     # classifiers' pretraining draws a fresh view at each step
     assert (fit_counting_bank_calls(_Pretraining(max_epochs=5, **FAST))
             == fit_counting_bank_calls(_Pretraining(max_epochs=1, **FAST)) + 4)
-    # max_epochs="auto" aims at half the steps beside a bank (one step an epoch here), as many without
+    # max_epochs="auto" aims at half the steps beside a bank with views (one step an epoch here), as many without
     params = dict(model.get_params(), max_epochs="auto")
     without_bank = Seq2SeqTransformer(max_epochs=1, **FAST).fit(X[:, :5])
+    without_views = Seq2SeqTransformer(contrastive=0, max_epochs=1, **FAST).fit(X)
     pretraining = _Pretraining(max_epochs=1, **FAST).fit(X)
-    for estimator, steps in [(model, BANK_AUTO_STEPS), (without_bank, AUTO_STEPS), (pretraining, AUTO_STEPS)]:
+    for estimator, steps in [(model, BANK_AUTO_STEPS), (without_bank, AUTO_STEPS), (without_views, AUTO_STEPS),
+                             (pretraining, AUTO_STEPS)]:
         assert estimator._make_net(params, estimator.layout_, n_samples=16, device="cpu", seed=0).max_epochs == steps
     # a pool too large to hold: fresh views at each step
     monkeypatch.setattr(_inference, "BANK_FEATURES_CACHED", 16 * VIEW_POOL_SIZE * 20)  # too large a pool
