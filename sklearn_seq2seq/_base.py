@@ -327,8 +327,8 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
             self.layout_ = layout
             epochs = 1 if partial else net.max_epochs
             initialize(net, layout.seed)
-            fit_kernel_bank(net, data, layout.seed)
-            self._start_from(net)
+            if not self._start_from(net):  # a pretrained model's weights hold its fitted bank
+                data = fit_kernel_bank(net, data, layout.seed)
             self._train(net, data, epochs=epochs, seed=layout.seed)
         return self
 
@@ -369,8 +369,10 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                             bank_view_crop=self._bank_view_crop,
                             all_labelled=fully_labelled(labels))
 
-    def _start_from(self, net: Seq2SeqNet) -> None:
-        """Set the initialised ``net``'s starting weights (a pretrained model's); by default keep them."""
+    def _start_from(self, net: Seq2SeqNet) -> bool:
+        """Set the initialised ``net``'s starting weights (a pretrained model's, kernel bank included)
+        and say whether it did; by default keep them (False): the bank is then fitted to the data."""
+        return False
 
     def _continue(self, X: Any, y: Any, targets_from: str, *, partial: bool) -> BaseSeq2Seq:
         """Train the fitted model further on ``X`` (and ``y``), read with the fitted layout.

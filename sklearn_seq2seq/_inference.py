@@ -90,10 +90,13 @@ def with_bank_features(net: Seq2SeqNet, data: dict) -> dict:
     """Training ``data`` with ``"bank_features"``, the features of every training sequence by the
     initialised ``net``'s fitted kernel bank, which is fixed during training: each training step then
     reads its batch's from there instead of convolving them again (its random views still are).
-    ``data`` as it is without a bank, or when they would hold more than :data:`BANK_FEATURES_CACHED`
-    numbers."""
+    Features already in ``data`` (the bank's fit computed them: ``_training.fit_kernel_bank``) are
+    kept; without a bank, or when they would hold more than :data:`BANK_FEATURES_CACHED` numbers,
+    ``data`` has none."""
     bank = net.module_.kernel_bank
     if bank is None or len(data["lengths"]) * bank.output_size > BANK_FEATURES_CACHED:
+        return {key: values for key, values in data.items() if key != "bank_features"}
+    if "bank_features" in data:
         return data
     return {**data, "bank_features": bank_features(net, data["x"], data["lengths"])}
 

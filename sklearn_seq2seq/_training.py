@@ -451,18 +451,26 @@ def initialize(net: Seq2SeqNet, seed: int) -> Seq2SeqNet:
 KERNEL_BANK_SEQUENCES = 256
 
 
-def fit_kernel_bank(net: Seq2SeqNet, data: dict, seed: int) -> None:
+def fit_kernel_bank(net: Seq2SeqNet, data: dict, seed: int) -> dict:
     """Set the kernel bank of the initialised ``net``'s module (if it has one) and start its map into
     the code at the principal directions of the bank's features (``Seq2SeqModule.fit_kernel_bank``),
-    from at most :data:`KERNEL_BANK_SEQUENCES` training inputs of ``data``, drawn with ``seed``."""
+    from at most :data:`KERNEL_BANK_SEQUENCES` training inputs of ``data``, drawn with ``seed``.
+
+    Returns ``data``, with ``"bank_features"`` (float32, one row per training sequence) when the bank
+    was set from every training sequence: their features by the fitted bank, which the fit computed
+    anyway and training reads (``_inference.with_bank_features``)."""
     module = net.module_
     if module.kernel_bank is None:
-        return
+        return data
     generator = torch.Generator().manual_seed(seed % np.iinfo(np.int32).max)
-    rows = np.sort(torch.randperm(len(data["lengths"]), generator=generator)[:KERNEL_BANK_SEQUENCES].numpy())
+    n_samples = len(data["lengths"])
+    rows = np.sort(torch.randperm(n_samples, generator=generator)[:KERNEL_BANK_SEQUENCES].numpy())
     x = to_device(batch_tensor(data["x"], rows), net.device)
     lengths = to_device(torch.as_tensor(np.asarray(data["lengths"])[rows]), net.device)
-    module.fit_kernel_bank(x, lengths, generator)
+    features = module.fit_kernel_bank(x, lengths, generator)
+    if len(rows) < n_samples:
+        return data
+    return {**data, "bank_features": features.float().cpu().numpy()}
 
 
 def train(net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> None:

@@ -426,16 +426,17 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
                                    model.layout_.module_kwargs)
         return dataclasses.replace(layout, module_kwargs=kwargs)
 
-    def _start_from(self, net: Seq2SeqNet) -> None:
+    def _start_from(self, net: Seq2SeqNet) -> bool:
         model = self._pretrained_model()
         if model is None:
-            return
+            return False
         weights = {name: value for name, value in model.net_.module_.state_dict().items()
                    if not name.startswith(_HEADS)}
         missing, unexpected = net.module_.load_state_dict(weights, strict=False)
         if unexpected or not all(name.startswith(_HEADS) for name in missing):
             raise ValueError(f"pretrained's weights do not fit the classifier's model (missing: {missing[:3]}, "
                              f"unexpected: {unexpected[:3]}).")
+        return True
 
     def _train(self, net: Seq2SeqNet, data: dict, *, epochs: int, seed: int) -> dict:
         """Train as every estimator does, then fit the head's final weights (:meth:`_refit_head`)."""

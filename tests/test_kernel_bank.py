@@ -13,7 +13,9 @@ from sklearn_seq2seq._nn.kernel_bank import (MAX_CHANNELS, MAX_STEPS, QUANTILES,
                                              count_true, dilations)
 from sklearn_seq2seq._nn.principal import whitened_directions
 from sklearn_seq2seq._layout import BANK_VIEW_MIN_CROP, VIEW_MIN_CROP
-from sklearn_seq2seq import _inference
+from sklearn_seq2seq import _inference, _training
+from sklearn_seq2seq import _base as base_module
+from sklearn_seq2seq._nn import model as model_module
 from sklearn_seq2seq._training import (AUTO_STEPS, BANK_AUTO_STEPS, BANK_MAP_LR_SCALE, RECURRENT_LR_SCALE,
                                         VIEW_POOL_SIZE)
 from sklearn_seq2seq.classifier import _Pretraining
@@ -274,6 +276,36 @@ def test_the_encodings_train_beside_a_bank_on_views_drawn_once_per_fit_and_half_
     # a pool too large to hold: fresh views at each step
     monkeypatch.setattr(_inference, "BANK_FEATURES_CACHED", 16 * VIEW_POOL_SIZE * 20)  # too large a pool
     assert _inference.with_view_pool(net, training_data, VIEW_POOL_SIZE, seed=0) is training_data
+
+
+def test_a_fit_convolves_each_training_series_once_and_its_views_in_groups_cut_to_their_length(monkeypatch):
+    X = np.random.RandomState(0).normal(size=(16, 40, 1)).cumsum(1)
+    convolved, trained_on = [], []  # (rows, width) of each call of the bank's convolutions; the data trained on
+    outputs, fit = KernelBank._outputs, KernelBank.fit
+    monkeypatch.setattr(KernelBank, "_outputs", lambda self, x, lengths: convolved.append(tuple(x.shape[:2]))
+                        or outputs(self, x, lengths))
+    monkeypatch.setattr(base_module, "train", lambda net, data, **kwargs: trained_on.append(data))
+    monkeypatch.setattr(model_module, "BANK_GROUP_ROWS", 16)
+    model = Seq2SeqTransformer(**FAST).fit(X)
+    # the bank's fit convolves the 16 series once, training reads their features from it (no pass of
+    # their own), and the pool's 64 views are convolved in four groups
+    assert convolved[0] == (16, 40) and len(convolved) == 5
+    # the views' groups are of similar lengths, each cut to its longest
+    widths = [width for rows, width in convolved[1:]]
+    assert [rows for rows, _ in convolved[1:]] == [16] * 4 and widths == sorted(widths) and widths[0] < 40
+    lengths = np.full(16, 40)
+    np.testing.assert_allclose(trained_on[0]["bank_features"], _inference.bank_features(model.net_, X, lengths), atol=1e-6)
+    # more series than the bank is fitted from: their features are computed for training
+    convolved.clear()
+    monkeypatch.setattr(_training, "KERNEL_BANK_SEQUENCES", 8)
+    Seq2SeqTransformer(**FAST).fit(X)
+    assert convolved[0] == (8, 40) and convolved[1] == (16, 40)
+    # a classifier started from a pretrained model takes its fitted bank: its own is not fitted
+    fits = []
+    monkeypatch.setattr(KernelBank, "fit", lambda self, *args: fits.append(1) or fit(self, *args))
+    classifier = Seq2SeqClassifier(pretrained=model, max_epochs=1, **FAST).fit(X, np.array([0, 1] * 8))
+    assert not fits
+    assert torch.equal(classifier.net_.module_.kernel_bank.bias, model.net_.module_.kernel_bank.bias)
 
 
 def test_training_continues_from_an_optimizer_grouped_as_before_the_bank_map_had_its_own_rate():

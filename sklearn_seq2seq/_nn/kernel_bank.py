@@ -128,26 +128,34 @@ class KernelBank(nn.Module):
 
     def proportions(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """The proportions of real steps where each kernel exceeds each bias, (B, output_size)."""
-        outputs, mask = self._outputs(x, lengths)
+        return self._proportions_of(*self._outputs(x, lengths))
+
+    def _proportions_of(self, outputs: list[torch.Tensor], mask: torch.Tensor) -> torch.Tensor:
+        """:meth:`proportions` of the kernel ``outputs`` and real steps ``mask`` of :meth:`_outputs`."""
         real = mask > 0
         features = []
         for output, bias in zip(outputs, self.bias):
             output = output.masked_fill(~real, float("-inf"))
             features.append(torch.stack([count_true(torch.gt(output, level.unsqueeze(-1))) for level in bias.unbind(1)],
                                         -1).flatten(1))
-        return torch.cat(features, 1).to(x.dtype) / mask.sum(-1).clamp_min(1)
+        return torch.cat(features, 1).to(mask.dtype) / mask.sum(-1).clamp_min(1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Standardised features (B, output_size) of ``x`` (B, T, F), globally standardised values
         (or (B, n_frames, frame_length, F)), whose real steps are ``lengths``."""
-        return (self.proportions(x, lengths) - self.feature_mean) / self.feature_scale
+        return self.standardized(self.proportions(x, lengths))
+
+    def standardized(self, proportions: torch.Tensor) -> torch.Tensor:
+        """:meth:`proportions` (B, output_size) standardised by the training series' means and scales."""
+        return (proportions - self.feature_mean) / self.feature_scale
 
     @torch.no_grad()
     def fit(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """Set the mixing, the biases and the features' standardisation from training series ``x``
         (B, T, F), globally standardised, of ``lengths`` steps; ``generator`` (on the CPU) draws the
         mixing and the steps the biases read. Returns those series' :meth:`proportions` (B, output_size)
-        with the fitted biases."""
+        with the fitted biases (from the kernel outputs the biases were set from: each series is
+        convolved once)."""
         if self.mixing.shape[0] > MAX_CHANNELS:
             mixing = torch.randn(self.mixing.shape, generator=generator) / math.sqrt(self.mixing.shape[0])
             self.mixing.copy_(mixing)
@@ -158,7 +166,7 @@ class KernelBank(nn.Module):
         for bias, output in zip(self.bias, outputs):
             values = output.transpose(0, 1).flatten(1)[:, steps]  # (kernels, sampled real steps)
             bias.copy_(between_outputs(values))
-        features = self.proportions(x, lengths)
+        features = self._proportions_of(outputs, mask)
         self.feature_mean.copy_(features.mean(0))
         self.feature_scale.copy_(features.std(0, correction=0).clamp_min(1e-2))
         return features

@@ -25,6 +25,10 @@ from .sequence_stats import sequence_moments, with_sequence_stats
 #: What the noise of :meth:`Seq2SeqModule.random_view` is relative to.
 VIEW_NOISE_SCALES = ("global", "sequence")
 
+#: The kernel bank reads a pool of views in groups of this many, of similar lengths
+#: (:meth:`Seq2SeqModule.bank_features_by_length`).
+BANK_GROUP_ROWS = 64
+
 ATTEND_OVER = ("code", "encoder")
 ENCODERS = ("recurrent", "transformer", "conv_recurrent", "conv")
 
@@ -271,20 +275,23 @@ class Seq2SeqModule(nn.Module):
         return code if bank is None else code + bank, states, mask
 
     @torch.no_grad()
-    def fit_kernel_bank(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> None:
+    def fit_kernel_bank(self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator
+                        ) -> torch.Tensor | None:
         """Set the :class:`KernelBank`'s biases and scaling from training inputs ``x`` (B, T, F) as
         given to :meth:`encode`, of ``lengths`` steps, and start the bank's map into the code
         (:attr:`kernel_bank_proj`) at the principal directions of those inputs' proportions
         (:func:`whitened_directions`; the map reads them standardised, so each direction is scaled by
         the features' scales) with zero biases; rows beyond the directions found keep their random
-        start. A no-op without a bank."""
+        start. Returns those inputs' :meth:`bank_features` by the fitted bank (B, bank size); None
+        (and nothing set) without a bank."""
         if self.kernel_bank is None:
-            return
+            return None
         proportions = self.kernel_bank.fit(self._standardized(x), lengths, generator)
         directions = whitened_directions(proportions, self.kernel_bank_proj.out_features)
         weight = self.kernel_bank_proj.weight
         weight[: len(directions)] = (directions * self.kernel_bank.feature_scale.double()).to(weight.dtype)
         self.kernel_bank_proj.bias.zero_()
+        return self.kernel_bank.standardized(proportions)
 
     def bank_features(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor | None:
         """The kernel bank's features (B, bank size) of inputs ``x`` as given to :meth:`encode`, of
@@ -328,9 +335,23 @@ class Seq2SeqModule(nn.Module):
         if self.kernel_bank is None:
             raise ValueError("A pool of views carries the views' kernel bank features: this module has no bank.")
         drawn = [self.random_view(x, lengths, generator) for _ in range(n_views)]
-        features = [self.bank_features(view, view_lengths) for view, view_lengths in drawn]
-        return (torch.stack([view for view, _ in drawn], 1), torch.stack([n for _, n in drawn], 1),
-                torch.stack(features, 1))
+        views, view_lengths = torch.stack([view for view, _ in drawn], 1), torch.stack([n for _, n in drawn], 1)
+        features = self.bank_features_by_length(views.flatten(0, 1), view_lengths.flatten())
+        return views, view_lengths, features.unflatten(0, views.shape[:2])
+
+    def bank_features_by_length(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """:meth:`bank_features` (B, bank size) of ``x`` (B, T, F), computed over groups of
+        :data:`BANK_GROUP_ROWS` sequences of similar lengths, each group cut to its longest: the same
+        numbers, with less padding convolved (random views are a quarter to all of a series long)."""
+        order = torch.argsort(lengths, stable=True)
+        features = None
+        for group in order.split(BANK_GROUP_ROWS):
+            group_lengths = lengths[group]
+            part = self.bank_features(x[group, : int(group_lengths.max())], group_lengths)
+            if features is None:
+                features = part.new_empty((len(x), part.shape[1]))
+            features[group] = part
+        return features
 
     def _view_code(self, x: torch.Tensor, lengths: torch.Tensor, views: torch.Tensor | None,
                    view_lengths: torch.Tensor | None, view_bank_features: torch.Tensor | None) -> torch.Tensor:
