@@ -347,14 +347,23 @@ def test_training_reads_the_training_sequences_bank_features_computed_once_as_co
 
     rng = np.random.RandomState(0)
     X = [rng.normal(size=(n, 2)).cumsum(0) for n in rng.randint(12, 40, size=24)]
-    calls = []
+    trained_with_features = []  # whether each fit's training data held the features
+
+    def recording(net, data):
+        data = original(net, data)
+        trained_with_features.append("bank_features" in data)
+        return data
+
     original = inference.with_bank_features
-    monkeypatch.setattr(inference, "with_bank_features", lambda net, data: calls.append(1) or original(net, data))
+    monkeypatch.setattr(inference, "with_bank_features", recording)
     monkeypatch.setattr(Seq2SeqTransformer, "_view_pool", 0)  # fresh views at each step in both fits
     cached = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
-    assert calls and "bank_features" in original(cached.net_, {"x": np.zeros((2, 12, 2)), "lengths": np.array([12, 5])})
-    monkeypatch.setattr(inference, "BANK_FEATURES_CACHED", 0)  # too many to keep: every batch computes its own
+    assert trained_with_features == [True]
+    assert "bank_features" in original(cached.net_, {"x": np.zeros((2, 12, 2)), "lengths": np.array([12, 5])})
+    # too many to keep: every batch computes its own, also where the bank's fit computed them for all 24
+    monkeypatch.setattr(inference, "BANK_FEATURES_CACHED", 0)
     per_batch = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
+    assert trained_with_features == [True, False]
     np.testing.assert_allclose(cached.history_[:, "train_loss"], per_batch.history_[:, "train_loss"], rtol=1e-5)
     np.testing.assert_allclose(cached.transform(X), per_batch.transform(X), rtol=1e-4, atol=1e-5)
 
