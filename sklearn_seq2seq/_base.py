@@ -106,6 +106,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     _wide_front: bool = False
     #: Beside a kernel bank, the shortest crop of the contrastive views (``_layout.learn_layout``).
     _bank_view_crop: float = VIEW_MIN_CROP
+    #: Whether a kernel bank's features end with the log of each series' length where the training
+    #: series differ in length (``_layout.learn_layout``).
+    _bank_length: bool = False
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -366,7 +369,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         ``labels``: the arrays :meth:`_read_labels` gave."""
         return learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes,
                             max_frames=self._auto_max_frames, wide_front=self._wide_front,
-                            bank_view_crop=self._bank_view_crop,
+                            bank_view_crop=self._bank_view_crop, bank_length=self._bank_length,
                             all_labelled=fully_labelled(labels))
 
     def _start_from(self, net: Seq2SeqNet) -> bool:

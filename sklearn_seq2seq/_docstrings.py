@@ -41,7 +41,9 @@ PARAMETERS = """
         MiniRocket's 84 kernels of 9 steps at dilations 1, 2, 4, ... up to the series' length,
         feature by feature (more than 8 features are first mixed into 8 random combinations). For
         each kernel, the proportion of real steps where it exceeds each of seven biases (its
-        outputs' eighths on training series, set in ``fit``) is a feature, and a learned linear map
+        outputs' eighths on training series, set in ``fit``) is a feature (a ``Seq2SeqTransformer``
+        fitted on series of different lengths also reads the log of each one's length, which the
+        proportions leave out), and a learned linear map
         of these features is added to the code, so the encoding still holds ``n_components`` numbers
         and the decoder still reads only the code. The kernels are not trained; the map starts at the
         principal directions of the training series' proportions (whitened: one number of the code

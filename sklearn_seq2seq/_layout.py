@@ -274,6 +274,7 @@ def learn_layout(
     max_frames: int,
     wide_front: bool = False,
     bank_view_crop: float = VIEW_MIN_CROP,
+    bank_length: bool = False,
     all_labelled: bool = False,
 ) -> FittedLayout:
     """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
@@ -300,6 +301,9 @@ def learn_layout(
     bank_view_crop : float, default=VIEW_MIN_CROP
         Beside a kernel bank, the shortest crop of the contrastive views, as a fraction of a sequence's
         steps (the estimator's own; without a bank it is :data:`VIEW_MIN_CROP`).
+    bank_length : bool, default=False
+        Whether a kernel bank's features end with the log of each series' length where the training
+        series differ in length (the estimator's own).
     all_labelled : bool, default=False
         Whether a classifier's every training sequence is labelled (:func:`fully_labelled`):
         ``contrastive="auto"`` is then :data:`LABELLED_CONTRASTIVE`.
@@ -357,9 +361,10 @@ def learn_layout(
         module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed, classes=classes,
     )
     n_input_steps = 0 if token_inputs else seqs.values.shape[1]
+    ragged = not token_inputs and bool(np.any(seqs.lengths != n_input_steps))
     return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length, wide_front,
                                                                       all_labelled, n_input_steps,
-                                                                      bank_view_crop))
+                                                                      bank_view_crop, bank_length and ragged))
 
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
@@ -399,14 +404,15 @@ def fully_labelled(labels: dict[str, np.ndarray]) -> bool:
 
 
 #: Module arguments sized by the data ``fit`` saw, which a fitted model's weights fit only as fitted.
-FITTED_SIZES = ("front_dilations", "kernel_bank_steps", "kernel_bank_per_sequence")
+FITTED_SIZES = ("front_dilations", "kernel_bank_steps", "kernel_bank_per_sequence", "kernel_bank_length")
 
 
 def with_fitted_sizes(kwargs: dict, fitted_kwargs: dict) -> dict:
     """``kwargs`` with the front end's dilations and the kernel bank's size and readings of a fitted
     model's module arguments ``fitted_kwargs`` (whose weights fit only those; a model saved before the
     dilations were chosen per fit has the module's default ones, one saved before kernel banks has
-    none, and one saved before the bank read each series by itself reads the global values alone)."""
+    none, one saved before the bank read each series by itself reads the global values alone, and
+    one saved before the bank read series' lengths reads none)."""
     kwargs = {name: value for name, value in kwargs.items() if name not in FITTED_SIZES}
     kwargs.update({name: fitted_kwargs[name] for name in FITTED_SIZES if name in fitted_kwargs})
     return kwargs
@@ -414,13 +420,14 @@ def with_fitted_sizes(kwargs: dict, fitted_kwargs: dict) -> dict:
 
 def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_front: bool = False,
                   all_labelled: bool = False, n_input_steps: int = 0,
-                  bank_view_crop: float = VIEW_MIN_CROP) -> dict:
+                  bank_view_crop: float = VIEW_MIN_CROP, bank_length: bool = False) -> dict:
     """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout, the estimator's
     parameters and the resolved frame length (plain numbers, strings and tuples); ``wide_front``: a
     convolutional front end reads :data:`WIDE_FRONT_DILATIONS` (regressions to one number always do);
     ``all_labelled``: a classifier's every training sequence is labelled; ``n_input_steps``: steps of
     the longest numeric training input, which a kernel bank is sized for; ``bank_view_crop``: the
-    shortest crop of the contrastive views beside a bank.
+    shortest crop of the contrastive views beside a bank; ``bank_length``: a bank's features end with
+    the log of each series' length.
 
     Raises
     ------
@@ -472,6 +479,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
     # the bank reads the values globally standardised and each series by itself, side by side (docs/defaults.md)
     bank_size = ({"kernel_bank_steps": int(n_input_steps), "kernel_bank_per_sequence": True}
                  if bank and n_input_steps else {})
+    if bank_size and bank_length:  # series of different lengths: how long each is (docs/defaults.md)
+        bank_size["kernel_bank_length"] = True
     return {**inputs, **outputs, **special, **head, **front, **bank_size, **{name: params[name] for name in architecture},
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),

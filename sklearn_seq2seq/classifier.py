@@ -54,13 +54,15 @@ class _Pretraining(Seq2SeqTransformer):
     end reads the classifier's wider scales (docs/defaults.md), so the classifier starts from its weights,
     and whose recurrent branch trains at the full learning rate, as the classifier's own does (a smaller
     part of that branch in the code cost the classifier's few-labels accuracy: docs/defaults.md) and
-    whose contrastive views crop as the classifier's do and which trains as long, on fresh views at
-    every step, as before those encodings' changes (the deeper crops, the shorter training and the pool
-    of views of the encodings were not measured on classifiers)."""
+    whose contrastive views crop as the classifier's do, which trains as long, on fresh views at
+    every step, and whose bank does not read the series' lengths, as before those encodings' changes
+    (the deeper crops, the shorter training, the pool of views and the lengths of the encodings were
+    not measured on classifiers)."""
 
     _wide_front = True
     _recurrent_lr_scale = 1.0
     _bank_view_crop = VIEW_MIN_CROP
+    _bank_length = False
     _bank_auto_steps = None
     _view_pool = 0
 

@@ -71,6 +71,8 @@ class Seq2SeqTransformer(BaseSeq2Seq):
     _recurrent_lr_scale = RECURRENT_LR_SCALE
     #: Beside a bank, its contrastive views crop down to a quarter of a series (docs/defaults.md).
     _bank_view_crop = BANK_VIEW_MIN_CROP
+    #: Beside a bank, its encodings of series of different lengths also read each one's length (docs/defaults.md).
+    _bank_length = True
     #: Beside a bank, it trains half as long, on views drawn once per fit (docs/defaults.md).
     _bank_auto_steps = BANK_AUTO_STEPS
     _view_pool = VIEW_POOL_SIZE

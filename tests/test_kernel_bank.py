@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 import torch
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.frames import to_frames
-from sklearn_seq2seq._nn.kernel_bank import (MAX_CHANNELS, MAX_STEPS, QUANTILES, KernelBank, between_outputs,
-                                             count_true, dilations)
+from sklearn_seq2seq._nn.kernel_bank import (LENGTH_WEIGHT, MAX_CHANNELS, MAX_STEPS, QUANTILES, KernelBank,
+                                             between_outputs, count_true, dilations)
 from sklearn_seq2seq._nn.principal import whitened_directions
 from sklearn_seq2seq._layout import BANK_VIEW_MIN_CROP, VIEW_MIN_CROP
 from sklearn_seq2seq import _inference, _training
@@ -24,8 +24,8 @@ FAST = dict(hidden_size=8, n_components=4, random_state=0)
 
 
 def fitted_bank(n_features: int, n_steps: int, x: torch.Tensor, lengths: torch.Tensor,
-                per_sequence: bool = False) -> KernelBank:
-    bank = KernelBank(n_features, n_steps, per_sequence)
+                per_sequence: bool = False, length: bool = False) -> KernelBank:
+    bank = KernelBank(n_features, n_steps, per_sequence, length)
     bank.fit(x, lengths, torch.Generator().manual_seed(0))
     return bank
 
@@ -37,13 +37,13 @@ def test_dilations_span_the_series_and_long_series_are_averaged_down():
     assert bank.output_size == len(bank.dilations) * 84 * len(QUANTILES)
 
 
-@pytest.mark.parametrize("per_sequence", [False, True])
+@pytest.mark.parametrize("per_sequence, length", [(False, False), (True, False), (True, True)])
 @pytest.mark.parametrize("n_steps", [40, 1100])  # without and with averaging down
-def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps, per_sequence):
+def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps, per_sequence, length):
     rng = torch.Generator().manual_seed(1)
     x = torch.randn(6, n_steps, 2, generator=rng).cumsum(1)
     lengths = torch.tensor([n_steps, n_steps - 7, n_steps // 2, 30, 12, n_steps])
-    bank = fitted_bank(2, n_steps, x, lengths, per_sequence)
+    bank = fitted_bank(2, n_steps, x, lengths, per_sequence, length)
     features = bank(x, lengths)
     padded = x.clone()
     for row, length in enumerate(lengths.tolist()):
@@ -54,6 +54,20 @@ def test_a_sequences_features_do_not_depend_on_its_padding_or_batch(n_steps, per
         torch.testing.assert_close(alone[0], features[row])
     if n_steps % 5 == 0:  # split into frames, as exported graphs give it
         torch.testing.assert_close(bank(x.unflatten(1, (-1, 5)), lengths), features)
+
+
+def test_the_length_feature_is_the_weighted_log_of_each_series_real_steps_after_the_proportions():
+    rng = torch.Generator().manual_seed(2)
+    x = torch.randn(8, 1100, 1, generator=rng).cumsum(1)  # averaged over windows of 3 steps
+    lengths = torch.tensor([1100, 1000, 700, 400, 200, 101, 50, 1100])
+    plain, with_length = fitted_bank(1, 1100, x, lengths), fitted_bank(1, 1100, x, lengths, length=True)
+    assert with_length.output_size == plain.output_size + 1
+    proportions = with_length.proportions(x, lengths)
+    torch.testing.assert_close(proportions[:, :-1], plain.proportions(x, lengths))
+    torch.testing.assert_close(proportions[:, -1], LENGTH_WEIGHT * torch.log(lengths.float()))  # real steps, not windows
+    features = with_length(x, lengths)[:, -1]  # standardised over the training series like the others
+    torch.testing.assert_close(features.mean(), torch.tensor(0.0), atol=1e-5, rtol=0)
+    torch.testing.assert_close(features.std(correction=0), torch.tensor(1.0))
 
 
 def test_counts_of_steps_above_a_bias_are_exact_for_series_of_any_length():
@@ -140,6 +154,25 @@ def test_bank_features_separate_series_by_local_shape_that_their_values_do_not()
     on_bank = LogisticRegression(max_iter=2000).fit(features[:100], y[:100]).score(features[100:], y[100:])
     on_values = LogisticRegression(max_iter=2000).fit(X[:100], y[:100]).score(X[100:], y[100:])
     assert on_bank > 0.95 and on_values < 0.75
+
+
+def test_encodings_of_series_of_different_lengths_read_each_ones_length_and_keep_it_as_fitted():
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(n, 1)) for n in rng.randint(20, 120, size=60)]  # white noise: only lengths differ
+    held_out = [rng.normal(size=(n, 1)) for n in rng.randint(20, 120, size=60)]
+    model = Seq2SeqTransformer(max_epochs=3, **FAST).fit(X)
+    assert model.layout_.module_kwargs["kernel_bank_length"] and model.net_.module_.kernel_bank.length
+    log_steps = np.log([len(x) for x in held_out])
+    fit = LinearRegression().fit(model.transform(X), np.log([len(x) for x in X]))
+    assert fit.score(model.transform(held_out), log_steps) > 0.9  # 4 numbers; without the length: 0.67
+    model.partial_fit(rng.normal(size=(8, 50, 1)))  # a batch of one length: the bank stays as fitted
+    assert model.net_.module_.kernel_bank.length
+    fixed = Seq2SeqTransformer(max_epochs=1, **FAST).fit(rng.normal(size=(16, 30, 1)))
+    assert "kernel_bank_length" not in fixed.layout_.module_kwargs and not fixed.net_.module_.kernel_bank.length
+    labels = np.arange(60) % 2  # classifiers and the autoencoders they pretrain: not measured, not read
+    classifier = Seq2SeqClassifier(max_epochs=1, **FAST).fit(X, labels)
+    assert "kernel_bank_length" not in classifier.layout_.module_kwargs
+    assert "kernel_bank_length" not in _Pretraining(max_epochs=1, **FAST).fit(X).layout_.module_kwargs
 
 
 def test_auto_reads_a_bank_for_numeric_encodings_and_classifiers_only():

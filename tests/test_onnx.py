@@ -54,6 +54,16 @@ def test_transform_matches_on_fixed_and_ragged_inputs(series, params):
         np.testing.assert_allclose(encodings, est.transform(inputs), atol=TOLERANCE, rtol=ENCODINGS_RTOL)
 
 
+def test_transform_matches_for_a_bank_fitted_on_series_of_different_lengths(series):
+    X, ragged = series
+    est = Seq2SeqTransformer(**SMALL).fit(ragged)  # the bank reads each series' length too
+    assert est.net_.module_.kernel_bank.length
+    model = to_onnx(est)
+    for inputs in (ragged, X[:3]):
+        (encodings,) = run(model, to_onnx_input(est, inputs))
+        np.testing.assert_allclose(encodings, est.transform(inputs), atol=TOLERANCE, rtol=ENCODINGS_RTOL)
+
+
 def test_univariate_frames_and_nan_padded_arrays(series):
     X, ragged = series
     X2 = X[:, :, 0]  # 2-D: univariate

@@ -301,6 +301,24 @@ def test_files_written_before_the_bank_read_each_series_by_itself_load_with_the_
     np.testing.assert_allclose(loaded.transform(X), model.transform(X), atol=1e-5)
 
 
+def test_files_written_before_the_bank_read_series_lengths_load_without_it(tmp_path):
+    ragged = [x[:n] for x, n in zip(X, rng.randint(5, 11, len(X)))]
+    model = Seq2SeqTransformer(**FAST).fit(ragged)
+    assert model.net_.module_.kernel_bank.length
+    path = tmp_path / "new.s2s"
+    metadata, weights = _saved_contents(model, path)
+    del metadata["layout"]["module_kwargs"]["kernel_bank_length"]
+    old = {**weights, **{name: weights[name][..., :-1] for name in
+                         ("kernel_bank.feature_mean", "kernel_bank.feature_scale", "kernel_bank_proj.weight")}}
+    _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode(),
+                                            "weights.safetensors": save_tensors({k: v.contiguous() for k, v in old.items()})})
+    loaded = load(tmp_path / "old.s2s")
+    assert not loaded.net_.module_.kernel_bank.length
+    with torch.no_grad():  # the new model without its length column is the old one
+        model.net_.module_.kernel_bank_proj.weight[:, -1] = 0
+    np.testing.assert_allclose(loaded.transform(ragged), model.transform(ragged), atol=1e-5)
+
+
 def test_classifiers_written_before_bank_heads_load_and_classify_by_their_code(tmp_path):
     series = np.sin(np.arange(16)[None, :] * np.repeat([0.3, 1.2], 20)[:, None]) + 0.1 * rng.normal(size=(40, 16))
     y = np.repeat([0, 1], 20)

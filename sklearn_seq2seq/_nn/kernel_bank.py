@@ -30,6 +30,11 @@ MAX_CHANNELS = 8
 #: Real steps of the training series whose kernel outputs set the biases, at most.
 FIT_STEPS = 20_000
 
+#: With ``length``, the last feature is the log of a series' real steps times this: the proportions
+#: (0 to 1) leave a series' length out, and the map into the code starts at the principal directions
+#: of the features as they are, where this weight gives the length its share (docs/defaults.md).
+LENGTH_WEIGHT = 30.0
+
 
 def dilations(n_steps: int) -> tuple[int, ...]:
     """Dilations 1, 2, 4, ... up to the largest whose kernel still spans at most ``n_steps`` steps."""
@@ -73,7 +78,8 @@ class KernelBank(nn.Module):
     :data:`MAX_CHANNELS` features are first mixed into that many random combinations, the same for
     both readings). Each output is compared with the biases :meth:`fit` sets (the :data:`QUANTILES`
     of that kernel's outputs over training series: :func:`between_outputs`), and the proportion of
-    real steps above each bias is a feature (MiniRocket's PPV); the features are standardised by
+    real steps above each bias is a feature (MiniRocket's PPV); with ``length``, the log of the
+    series' real steps (times :data:`LENGTH_WEIGHT`) is one more. The features are standardised by
     their means and scales over the training series. Nothing here is trained by gradients. Padded
     steps are left out of everything, so a sequence's features do not depend on its batch.
 
@@ -85,9 +91,12 @@ class KernelBank(nn.Module):
         Steps of the longest training series: the scales follow it.
     per_sequence : bool, default=False
         Also read each series standardised by itself (twice the channels and features).
+    length : bool, default=False
+        The log of each series' length is a last feature (for training series of different lengths:
+        of one length, it would be the same for every training series).
     """
 
-    def __init__(self, n_features: int, n_steps: int, per_sequence: bool = False) -> None:
+    def __init__(self, n_features: int, n_steps: int, per_sequence: bool = False, length: bool = False) -> None:
         super().__init__()
         self.pool = -(-n_steps // MAX_STEPS)
         self.dilations = dilations(-(-n_steps // self.pool))
@@ -102,7 +111,8 @@ class KernelBank(nn.Module):
         self.register_buffer("mixing", mixing)
         n_kernels = len(PATTERNS) * self.n_channels
         self.register_buffer("bias", torch.zeros(len(self.dilations), n_kernels, len(QUANTILES)))
-        self.output_size = len(self.dilations) * n_kernels * len(QUANTILES)
+        self.length = length
+        self.output_size = len(self.dilations) * n_kernels * len(QUANTILES) + int(length)
         self.register_buffer("feature_mean", torch.zeros(self.output_size))
         self.register_buffer("feature_scale", torch.ones(self.output_size))
 
@@ -127,18 +137,25 @@ class KernelBank(nn.Module):
         return outputs, mask
 
     def proportions(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """The proportions of real steps where each kernel exceeds each bias, (B, output_size)."""
-        return self._proportions_of(*self._outputs(x, lengths))
+        """The proportions of real steps where each kernel exceeds each bias, and with :attr:`length` the
+        weighted log of the series' real steps last, (B, output_size): the features before
+        standardisation."""
+        return self._proportions_of(*self._outputs(x, lengths), lengths)
 
-    def _proportions_of(self, outputs: list[torch.Tensor], mask: torch.Tensor) -> torch.Tensor:
-        """:meth:`proportions` of the kernel ``outputs`` and real steps ``mask`` of :meth:`_outputs`."""
+    def _proportions_of(self, outputs: list[torch.Tensor], mask: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """:meth:`proportions` of the kernel ``outputs`` and real steps ``mask`` of :meth:`_outputs`, of
+        series of ``lengths`` real steps."""
         real = mask > 0
         features = []
         for output, bias in zip(outputs, self.bias):
             output = output.masked_fill(~real, float("-inf"))
             features.append(torch.stack([count_true(torch.gt(output, level.unsqueeze(-1))) for level in bias.unbind(1)],
                                         -1).flatten(1))
-        return torch.cat(features, 1).to(mask.dtype) / mask.sum(-1).clamp_min(1)
+        proportions = torch.cat(features, 1).to(mask.dtype) / mask.sum(-1).clamp_min(1)
+        if not self.length:
+            return proportions
+        steps = lengths.to(device=mask.device, dtype=mask.dtype).clamp_min(1).unsqueeze(1)
+        return torch.cat([proportions, LENGTH_WEIGHT * torch.log(steps)], 1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Standardised features (B, output_size) of ``x`` (B, T, F), globally standardised values
@@ -166,7 +183,7 @@ class KernelBank(nn.Module):
         for bias, output in zip(self.bias, outputs):
             values = output.transpose(0, 1).flatten(1)[:, steps]  # (kernels, sampled real steps)
             bias.copy_(between_outputs(values))
-        features = self._proportions_of(outputs, mask)
+        features = self._proportions_of(outputs, mask, lengths)
         self.feature_mean.copy_(features.mean(0))
         self.feature_scale.copy_(features.std(0, correction=0).clamp_min(1e-2))
         return features

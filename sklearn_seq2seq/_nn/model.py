@@ -128,6 +128,9 @@ class Seq2SeqModule(nn.Module):
     kernel_bank_per_sequence : bool, default=False
         The kernel bank also reads each series standardised by itself, beside the globally
         standardised values (:class:`KernelBank`'s ``per_sequence``; False: as models saved before it).
+    kernel_bank_length : bool, default=False
+        The kernel bank's features end with the log of each series' length (:class:`KernelBank`'s
+        ``length``; False: as models saved before it).
     bank_head : bool, default=False
         With a kernel bank, classifiers and fits to one step of numbers: a second linear head reads the
         bank's features themselves (:attr:`bank_head`), and :meth:`classify` adds its logits to the
@@ -170,6 +173,7 @@ class Seq2SeqModule(nn.Module):
         front_dilations: Sequence[int] = DILATIONS,
         kernel_bank_steps: int = 0,
         kernel_bank_per_sequence: bool = False,
+        kernel_bank_length: bool = False,
         bank_head: bool = False,
         pad_id: int | None = None,
         start_id: int | None = None,
@@ -232,7 +236,7 @@ class Seq2SeqModule(nn.Module):
         )
         self.kernel_bank = None
         if kernel_bank_steps > 0 and n_input_tokens is None:
-            self.kernel_bank = KernelBank(n_features, kernel_bank_steps, kernel_bank_per_sequence)
+            self.kernel_bank = KernelBank(n_features, kernel_bank_steps, kernel_bank_per_sequence, kernel_bank_length)
             self.kernel_bank_proj = RowwiseLinear(self.kernel_bank.output_size, n_components)
         self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
         self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
