@@ -56,8 +56,8 @@ class _Pretraining(Seq2SeqTransformer):
     part of that branch in the code cost the classifier's few-labels accuracy: docs/defaults.md) and
     whose contrastive views crop as the classifier's do, which trains as long, on fresh views at
     every step, and whose bank does not read the series' lengths, as before those encodings' changes
-    (the deeper crops, the shorter training, the pool of views and the lengths of the encodings were
-    not measured on classifiers)."""
+    (the deeper crops, the shorter training and the pool of views of the encodings were not measured
+    on classifiers; the lengths cost the classifier on PLAID: docs/defaults.md)."""
 
     _wide_front = True
     _recurrent_lr_scale = 1.0
