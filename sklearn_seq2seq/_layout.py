@@ -361,10 +361,9 @@ def learn_layout(
         module_kwargs={}, n_fit_samples=seqs.n_samples, seed=seed, classes=classes,
     )
     n_input_steps = 0 if token_inputs else seqs.values.shape[1]
-    ragged = not token_inputs and bool(np.any(seqs.lengths != n_input_steps))
     return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length, wide_front,
-                                                                      all_labelled, n_input_steps,
-                                                                      bank_view_crop, bank_length and ragged))
+                                                                      all_labelled, n_input_steps, bank_view_crop,
+                                                                      bank_length and not token_inputs and seqs.padded))
 
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
