@@ -1,6 +1,7 @@
 """The benchmark scripts keep working: each runs once in its --quick mode and writes its JSON."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -9,6 +10,9 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+# Beside another pytest-xdist worker, a script's torch and BLAS calls get one thread: with two threads
+# each on two busy cores these runs took 1.5-3.4x as long as alone (their timings are not checked here).
+SCRIPT_ENV = {**os.environ, "OMP_NUM_THREADS": "1"} if "PYTEST_XDIST_WORKER" in os.environ else None
 
 
 def _accuracies_valid(result):
@@ -84,7 +88,8 @@ def _onnx_valid(result):
 )
 def test_benchmark_quick_mode(script, valid, tmp_path):
     out = tmp_path / "result.json"
-    subprocess.run([sys.executable, script, "--quick", "--out", str(out)], cwd=BENCHMARKS, check=True, timeout=300)
+    subprocess.run([sys.executable, script, "--quick", "--out", str(out)], cwd=BENCHMARKS, check=True, timeout=300,
+                   env=SCRIPT_ENV)
     result = json.loads(out.read_text())
     assert valid(result)
     assert result["cores"] >= 1 and result["torch_threads"] >= 1 and result["torch"]  # the machine it ran on
@@ -94,7 +99,7 @@ def test_examples_run(tmp_path):
     pytest.importorskip("matplotlib")
     example = BENCHMARKS.parent / "examples" / "plot_attention_heatmap.py"
     run = subprocess.run([sys.executable, str(example)], cwd=tmp_path, check=True, timeout=300,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=SCRIPT_ENV)
     assert (tmp_path / "attention_heatmap.png").stat().st_size > 10_000
     match = re.search(r"looks most at input step t - (\d+) \((\d+)% of the output steps\)", run.stdout)
     assert match, run.stdout
@@ -106,7 +111,7 @@ def test_date_normalisation_example_runs(tmp_path):
     pytest.importorskip("matplotlib")
     example = BENCHMARKS.parent / "examples" / "date_normalisation.py"
     run = subprocess.run([sys.executable, str(example), "--quick"], cwd=tmp_path, check=True, timeout=300,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=SCRIPT_ENV)
     assert (tmp_path / "date_normalisation_attention.png").stat().st_size > 10_000
     results = json.loads(run.stdout[run.stdout.index("{"): run.stdout.rindex("}") + 1])
     assert results["greedy_exact_match"] >= 0.95  # strings in, ISO dates out, on held-out dates
