@@ -53,17 +53,16 @@ class _Pretraining(Seq2SeqTransformer):
     """The autoencoder a classifier pretrains: a :class:`Seq2SeqTransformer` whose convolutional front
     end reads the classifier's wider scales (docs/defaults.md), so the classifier starts from its weights,
     and whose recurrent branch trains at the full learning rate, as the classifier's own does (a smaller
-    part of that branch in the code cost the classifier's few-labels accuracy: docs/defaults.md) and
-    whose contrastive views crop as the classifier's do, which trains as long, on fresh views at
-    every step, and whose bank does not read the series' lengths, as before those encodings' changes
-    (the deeper crops, the shorter training and the pool of views of the encodings were not measured
-    on classifiers; the lengths cost the classifier on PLAID: docs/defaults.md)."""
+    part of that branch in the code cost the classifier's few-labels accuracy: docs/defaults.md),
+    whose contrastive views crop as the classifier's do and are drawn fresh at every step (a pool of
+    views, as the encodings draw, cost the few-labels classifier), and whose bank does not read the
+    series' lengths (they cost the classifier on PLAID). Beside a kernel bank it trains for as many
+    steps as the encodings (150): as accurate a classifier on average as after 300 (docs/defaults.md)."""
 
     _wide_front = True
     _recurrent_lr_scale = 1.0
     _bank_view_crop = VIEW_MIN_CROP
     _bank_length = False
-    _bank_auto_steps = None
     _view_pool = 0
 
 
@@ -91,9 +90,10 @@ class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):
     :class:`Seq2SeqTransformer` of the same parameters on every sequence, labelled or not, as
     ``fit(X)`` would (except that a convolutional front end reads a third, wider scale, as the
     classifier's own does), and starts the classifier from it: the encodings it learns without labels are a
-    better start than random weights, with few labels or all of them (docs/defaults.md), at about
-    twice to three times the fit time; ``pretrain=False`` skips it. :meth:`pretrain_autoencoder`
-    trains that autoencoder alone, to start several classifiers from one pretraining.
+    better start than random weights, with few labels or all of them (docs/defaults.md), at the cost
+    of a longer fit (2-3x before the kernel bank); ``pretrain=False`` skips it.
+    :meth:`pretrain_autoencoder` trains that autoencoder alone, to start several classifiers from one
+    pretraining.
 
     **Pretrained encoders.** ``pretrained`` starts the classifier from a fitted autoencoder (a
     :class:`Seq2SeqTransformer` fitted with ``fit(X)``, for example once on a large unlabelled

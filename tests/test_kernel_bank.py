@@ -304,7 +304,7 @@ def test_the_encodings_train_beside_a_bank_on_views_drawn_once_per_fit_and_half_
     without_views = Seq2SeqTransformer(contrastive=0, max_epochs=1, **FAST).fit(X)
     pretraining = _Pretraining(max_epochs=1, **FAST).fit(X)
     for estimator, steps in [(model, BANK_AUTO_STEPS), (without_bank, AUTO_STEPS), (without_views, AUTO_STEPS),
-                             (pretraining, AUTO_STEPS)]:
+                             (pretraining, BANK_AUTO_STEPS)]:
         assert estimator._make_net(params, estimator.layout_, n_samples=16, device="cpu", seed=0).max_epochs == steps
     # a pool too large to hold: fresh views at each step
     monkeypatch.setattr(_inference, "BANK_FEATURES_CACHED", 16 * VIEW_POOL_SIZE * 20)  # too large a pool
