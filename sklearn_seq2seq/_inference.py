@@ -15,6 +15,10 @@ extra rows cost next to nothing there: on GPUs every batch is padded to the full
 The products over the kernel bank's thousands of features are the exception: on some CPUs (an Intel
 Xeon with AVX-512) their kernels depend on the number of rows beyond whole blocks, so those layers
 multiply each row on its own in evaluation (``_nn.rowwise_linear.RowwiseLinear``).
+The kernel bank's features themselves need no padding: each row's are a convolution over its own
+steps (a sum of 9 products in a fixed order) and exact comparisons, which no batch size changes
+(``tests/test_kernel_bank.py``). Where a function reads them (``bank=True``), they are computed on a
+batch's real rows before the padding, so that one sequence costs the bank one row, not a block.
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ INFERENCE_BATCH_SIZE = 256
 ROW_BLOCK = 16
 
 
-def map_batches(net: Seq2SeqNet, data: dict[str, np.ndarray], fn: Callable[..., Any]) -> Any:
+def map_batches(net: Seq2SeqNet, data: dict[str, np.ndarray], fn: Callable[..., Any], bank: bool = False) -> Any:
     """Apply ``fn(**batch)`` to consecutive batches of ``data``; stack the results.
 
     ``fn`` returns a tensor or a tuple of tensors (stacked one by one; None stays None); floating
-    results come back as float32 arrays.
+    results come back as float32 arrays. With ``bank=True``, a module with a kernel bank and no
+    ``"bank_features"`` in ``data``, each batch also holds its sequences' ``bank_features``, computed
+    on its real rows before they are padded (the module's docstring).
     """
     net.check_is_fitted()
     module = net.module_
@@ -54,8 +60,10 @@ def map_batches(net: Seq2SeqNet, data: dict[str, np.ndarray], fn: Callable[..., 
     with torch.inference_mode():
         for start in range(0, n_samples, rows):
             window = slice(start, start + rows)
-            batch = {k: batch_tensor(v, window) for k, v in data.items()}
-            result = fn(**to_device(_pad_rows(batch, block), net.device))
+            batch = to_device({k: batch_tensor(v, window) for k, v in data.items()}, net.device)
+            if bank and module.kernel_bank is not None and "bank_features" not in batch:
+                batch["bank_features"] = module.bank_features(batch["x"], batch["lengths"])
+            result = fn(**_pad_rows(batch, block))
             is_tuple = isinstance(result, tuple)
             for i, part in enumerate(result if is_tuple else (result,)):
                 if len(outputs) <= i:
@@ -78,7 +86,8 @@ def encode(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, bank_features: n
     """Codes of shape (n, n_components); ``bank_features``: the sequences' kernel bank features
     (:func:`bank_features`) when computed beforehand, else computed batch by batch."""
     return map_batches(net, _inputs(x, lengths, bank_features),
-                       lambda x, lengths, bank_features=None: net.module_.encode(x, lengths, bank_features)[0])
+                       lambda x, lengths, bank_features=None: net.module_.encode(x, lengths, bank_features)[0],
+                       bank=True)
 
 
 #: The kernel bank's features of the training sequences are computed once per fit when they hold at
@@ -130,7 +139,7 @@ def bank_features(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray) -> np.nda
     """The kernel bank's features (n, bank size) of input sequences; None without a bank."""
     if net.module_.kernel_bank is None:
         return None
-    return map_batches(net, {"x": x, "lengths": lengths}, net.module_.bank_features)
+    return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths, bank_features: bank_features, bank=True)
 
 
 def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, bank_features: np.ndarray | None = None
@@ -140,29 +149,30 @@ def classify(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, bank_features:
     computed beforehand, else computed batch by batch."""
 
     def codes_and_logits(x, lengths, bank_features=None):
-        if bank_features is None:
-            bank_features = net.module_.bank_features(x, lengths)
         code = net.module_.encode(x, lengths, bank_features)[0]
         return code, net.module_.classify(code, bank_features)
 
-    return map_batches(net, _inputs(x, lengths, bank_features), codes_and_logits)
+    return map_batches(net, _inputs(x, lengths, bank_features), codes_and_logits, bank=True)
 
 
 def generate(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:
     """Outputs of shape (n, n_steps, n_outputs) from input sequences (the decoder's, or a value head's:
     ``Seq2SeqModule.infer_outputs``)."""
-    return map_batches(net, {"x": x, "lengths": lengths}, lambda x, lengths: net.module_(x, lengths, n_steps=n_steps))
+    return map_batches(net, {"x": x, "lengths": lengths},
+                       lambda x, lengths, bank_features=None: net.module_(x, lengths, n_steps=n_steps,
+                                                                          bank_features=bank_features),
+                       bank=True)
 
 
 def attention(net: Seq2SeqNet, x: np.ndarray, lengths: np.ndarray, n_steps: int) -> np.ndarray:
     """Decoder attention weights of shape (n, n_steps, n_memory) when decoding values from inputs."""
 
-    def weights(x, lengths):
-        code, states, mask = net.module_.encode(x, lengths)
+    def weights(x, lengths, bank_features=None):
+        code, states, mask = net.module_.encode(x, lengths, bank_features)
         # encoder frames: to steps
         return net.module_.decode(code, n_steps, states, mask, input_lengths=lengths)[1][:, :, : x.shape[1]]
 
-    return map_batches(net, {"x": x, "lengths": lengths}, weights)
+    return map_batches(net, {"x": x, "lengths": lengths}, weights, bank=True)
 
 
 def decode_codes(net: Seq2SeqNet, codes: np.ndarray, n_steps: int) -> np.ndarray:
@@ -183,11 +193,11 @@ def search(
     """Token ids (n, max_steps) generated from input sequences, and with ``return_attention`` their
     attention weights (n, max_steps, n_memory)."""
 
-    def best(x, lengths):
-        code, states, mask = net.module_.encode(x, lengths)
+    def best(x, lengths, bank_features=None):
+        code, states, mask = net.module_.encode(x, lengths, bank_features)
         return net.module_.search(code, max_steps, states, mask, beam_width, length_normalization, return_attention)
 
-    return map_batches(net, {"x": x, "lengths": lengths}, best)
+    return map_batches(net, {"x": x, "lengths": lengths}, best, bank=True)
 
 
 def search_codes(

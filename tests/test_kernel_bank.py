@@ -375,6 +375,33 @@ def test_long_ragged_series_encode_alone_as_in_any_batch():
         np.testing.assert_allclose(model.transform([X[i]])[0], together[i], atol=1e-5)
 
 
+@pytest.mark.parametrize("n_features, n_steps", [(3, 50), (1, 700)])  # with averaging down too
+def test_a_rows_bank_features_are_bit_identical_in_a_batch_of_any_size(n_features, n_steps):
+    # what lets inference compute them on a batch's real rows, before the padding to whole row blocks
+    rng = torch.Generator().manual_seed(3)
+    x = torch.randn(120, n_steps, n_features, generator=rng).cumsum(1)
+    lengths = torch.full((120,), n_steps)
+    lengths[::3] = n_steps // 2  # tails of zeros, as padded batches give them
+    bank = fitted_bank(n_features, n_steps, x, lengths, per_sequence=True, length=True)
+    together = bank(x, lengths)
+    for size in (1, 2, 15, 16, 17, 100):
+        assert torch.equal(bank(x[:size].clone(), lengths[:size]), together[:size])
+
+
+def test_inference_computes_the_bank_features_of_real_rows_only(monkeypatch):
+    X = np.random.RandomState(0).normal(size=(40, 30, 2))
+    classifier = Seq2SeqClassifier(max_epochs=1, pretrain=False, **FAST).fit(X, np.arange(40) % 2)
+    regressor = Seq2SeqRegressor(max_epochs=1, **FAST).fit(X, X[:, -1, 0])
+    rows_read = []
+    original = KernelBank.forward
+    monkeypatch.setattr(KernelBank, "forward", lambda bank, x, lengths: rows_read.append(len(x)) or original(bank, x, lengths))
+    for model in (classifier, regressor):
+        model.predict(X[:1])
+    classifier.transform(X[:3])
+    classifier.predict_proba(X[:17])
+    assert rows_read == [1, 1, 3, 17]  # not the 16 or 32 rows each batch is padded to
+
+
 def test_training_reads_the_training_sequences_bank_features_computed_once_as_computing_them_per_batch(monkeypatch):
     import sklearn_seq2seq._inference as inference
 
