@@ -2,7 +2,7 @@
 
 Throughput: models fitted (briefly) on T=50, F=3 sequences encode n=20,000 sequences; median of 3
 alternating timed calls after a warm-up (target: >= 30,000 sequences/s on 2 cores). Contenders: the
-default model and the other recurrent cell. (One-sequence latency, and this checkout against an
+default model, the other recurrent cell, and the default without its kernel bank (what the bank costs). (One-sequence latency, and this checkout against an
 older one: ``benchmarks/latency.py``.) Memory: for each n a fresh
 process builds the input, measures its peak resident memory before and during ``transform``, and
 reports the growth (peak resident memory during ``transform`` minus resident memory before it, the
@@ -93,6 +93,7 @@ def main() -> None:
     contenders = {
         f"default ({DEFAULT_CELL})": model,
         **{f"cell={cell}": m for cell, m in models.items() if cell != DEFAULT_CELL},
+        "kernel_bank=False": Seq2SeqTransformer(max_epochs=1, random_state=0, kernel_bank=False).fit(make(512)),
     }
     for m in contenders.values():
         m.transform(X[:1000])  # warm-up
