@@ -104,7 +104,7 @@ def main() -> None:
     if args.worker:
         worker(int(args.worker[0]), int(args.worker[1]))
         return
-    n_bulk, calls = (2_000, 20) if args.quick else (20_000, 200)
+    n_bulk, calls = (200, 5) if args.quick else (20_000, 200)
     contenders = {"this checkout": CHECKOUT}
     if args.baseline:
         contenders["baseline"] = Path(args.baseline).resolve()

@@ -2,11 +2,12 @@
 
 Throughput: models fitted (briefly) on T=50, F=3 sequences encode n=20,000 sequences; median of 3
 alternating timed calls after a warm-up (target: >= 30,000 sequences/s on 2 cores). Contenders: the
-default model, the other recurrent cell, and the default without its kernel bank (what the bank costs). (One-sequence latency, and this checkout against an
-older one: ``benchmarks/latency.py``.) Memory: for each n a fresh
-process builds the input, measures its peak resident memory before and during ``transform``, and
-reports the growth (peak resident memory during ``transform`` minus resident memory before it, the
-peak mark reset after the input is built) against the size of the input and of the output.
+default model, the other recurrent cell, and the default without its kernel bank (what the bank
+costs). (One-sequence latency, and this checkout against an older one: ``benchmarks/latency.py``.)
+Memory: for each n a fresh process builds the input, measures its peak resident memory before and
+during ``transform``, and reports the growth (peak resident memory during ``transform`` minus
+resident memory before it, the peak mark reset after the input is built) against the size of the
+input and of the output.
 
     python benchmarks/throughput.py                       # n = 10k and 100k for memory
     python benchmarks/throughput.py --memory-n 10000 100000 1000000
@@ -84,16 +85,17 @@ def main() -> None:
     if args.child:
         memory_child(args.child[0], int(args.child[1]))
         return
+    n_fit = 512
     if args.quick:
-        args.n, args.memory_n = 500, [1000]
+        args.n, args.memory_n, n_fit = 200, [200], 64
 
     X = make(args.n)
-    models = {cell: Seq2SeqTransformer(max_epochs=1, random_state=0, cell=cell).fit(make(512)) for cell in CELLS}
+    models = {cell: Seq2SeqTransformer(max_epochs=1, random_state=0, cell=cell).fit(make(n_fit)) for cell in CELLS}
     model = models[DEFAULT_CELL]
     contenders = {
         f"default ({DEFAULT_CELL})": model,
         **{f"cell={cell}": m for cell, m in models.items() if cell != DEFAULT_CELL},
-        "kernel_bank=False": Seq2SeqTransformer(max_epochs=1, random_state=0, kernel_bank=False).fit(make(512)),
+        "kernel_bank=False": Seq2SeqTransformer(max_epochs=1, random_state=0, kernel_bank=False).fit(make(n_fit)),
     }
     for m in contenders.values():
         m.transform(X[:1000])  # warm-up

@@ -94,10 +94,12 @@ def test_minus_one_marks_unlabelled_samples_unless_it_is_one_of_two_classes(chir
 def test_unlabelled_sequences_improve_a_classifier_with_few_labels(digits):
     X, y = digits
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
-    few = np.where(np.arange(len(y_train)) < 60, y_train, -1)
-    semi = Seq2SeqClassifier(random_state=0).fit(X_train, few)  # 43 batches x 20 epochs = 860 steps, twice
-    alone = Seq2SeqClassifier(max_epochs=430, random_state=0).fit(X_train[:60], y_train[:60])  # 2 x 430
-    # measured: 0.893 (pretrained on every image, then fine-tuned) against 0.813 (AMD EPYC, AVX-512)
+    X_train, y_train = X_train[:500], y_train[:500]
+    few = np.where(np.arange(len(y_train)) < 50, y_train, -1)
+    # the same number of optimiser steps in both fits: 16 batches x 20 epochs = 2 x 160 x 2 batches
+    semi = Seq2SeqClassifier(max_epochs=20, random_state=0).fit(X_train, few)  # pretrained on all 500 images
+    alone = Seq2SeqClassifier(max_epochs=160, random_state=0).fit(X_train[:50], y_train[:50])
+    # measured: 0.884 against 0.760 (Intel Xeon, AVX-512)
     assert semi.score(X_test, y_test) > alone.score(X_test, y_test) + 0.05
 
 
@@ -175,9 +177,9 @@ def test_a_pretrained_autoencoder_starts_the_classifier_and_stays_as_it_was(chir
     start = Seq2SeqClassifier(pretrained=pretrained, lr=1e-12, max_epochs=1, random_state=0).fit(X, y)
     np.testing.assert_allclose(start.transform(X), pretrained.transform(X), atol=1e-5)
     assert start.transform(X).shape[1] == 6 and len(start.get_feature_names_out()) == 6
-    search = GridSearchCV(Seq2SeqClassifier(pretrained=FrozenEstimator(pretrained), max_epochs=40, random_state=0),
+    search = GridSearchCV(Seq2SeqClassifier(pretrained=FrozenEstimator(pretrained), max_epochs=10, random_state=0),
                           {"label_weight": [0.5, 2.0]}, cv=2).fit(X, y)
-    assert search.best_score_ >= 0.7  # chance: 0.33
+    assert search.best_score_ >= 0.7  # measured: 1.0 (chance: 0.33)
     assert all(torch.equal(weights[k], v) for k, v in pretrained.net_.module_.state_dict().items())
     with pytest.raises(ValueError, match="FrozenEstimator"):
         clone(Seq2SeqClassifier(pretrained=pretrained)).fit(X, y)

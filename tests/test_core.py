@@ -143,11 +143,11 @@ def test_regressions_to_one_number_read_three_scales_and_older_ones_keep_their_t
 def test_transformer_sequence_to_sequence_mode(waves):
     # X -> its time-reversed first feature, a sequence target of another length and width
     Y = waves[:, ::-1, :1][:, :20]
-    model = Seq2SeqTransformer(hidden_size=32, n_components=16, max_epochs=150, random_state=0).fit(waves, Y)
+    model = Seq2SeqTransformer(hidden_size=32, n_components=16, max_epochs=40, random_state=0).fit(waves, Y)
     assert model.predict(waves).shape == Y.shape
     assert model.inverse_transform(model.transform(waves)).shape == Y.shape
     baseline = -np.mean((Y - Y.mean(axis=0)) ** 2)
-    assert model.score(waves, Y) > 0.2 * baseline  # -MSE: much closer to 0 than predicting the mean
+    assert model.score(waves, Y) > 0.2 * baseline  # -MSE: much closer to 0 than predicting the mean (0.008 of it)
 
 
 def test_labels_given_to_the_transformer_are_ignored(digits):
@@ -160,7 +160,7 @@ def test_labels_given_to_the_transformer_are_ignored(digits):
 # ---------------------------------------------------------------- learning
 def test_autoencoder_reconstructs_held_out_sequences(waves):
     train, test = waves[:150], waves[150:]
-    model = Seq2SeqTransformer(n_components=8, max_epochs=80, random_state=0).fit(train)  # 0.05 of mean_mse
+    model = Seq2SeqTransformer(n_components=8, max_epochs=50, random_state=0).fit(train)  # 0.04 of mean_mse
     mse = np.mean((model.predict(test) - test) ** 2)
     mean_mse = np.mean((test - train.mean(axis=0)) ** 2)
     assert mse < 0.1 * mean_mse
@@ -173,7 +173,7 @@ def test_regressor_forecasts_noisy_sine_better_than_last_value():
     series = np.sin(rng.uniform(0.15, 0.35, (400, 1)) * t + rng.uniform(0, 2 * np.pi, (400, 1)))
     series += 0.05 * rng.normal(size=series.shape)
     X, y = series[:, :32], series[:, 32:]  # 32 steps in, 12-step forecast out
-    model = Seq2SeqRegressor(max_epochs=100, random_state=0).fit(X[:300], y[:300])
+    model = Seq2SeqRegressor(max_epochs=30, random_state=0).fit(X[:300], y[:300])  # measured: 0.008, R^2 0.985
     model_mse = np.mean((model.predict(X[300:]) - y[300:]) ** 2)
     last_value_mse = np.mean((X[300:, -1:] - y[300:]) ** 2)
     assert model_mse < 0.5 * last_value_mse
@@ -236,13 +236,13 @@ def test_transform_does_not_depend_on_batch_composition(waves):
 def test_grid_search_over_nested_parameters_in_parallel(digits):
     X, y = digits[0][:300], digits[1][:300]
     pipe = Pipeline([
-        ("s2s", Seq2SeqTransformer(hidden_size=16, max_epochs=40, random_state=0)),
+        ("s2s", Seq2SeqTransformer(hidden_size=16, lr=1e-2, max_epochs=20, random_state=0)),
         ("scale", StandardScaler()),
         ("clf", LogisticRegression(max_iter=1000)),
     ])
     grid = {"s2s__n_components": [4, 16], "s2s__attention": ["general", "none"]}
     search = GridSearchCV(pipe, grid, cv=2, n_jobs=2).fit(X, y)
-    # 40 epochs: 0.70 with 16 components against at most 0.52 with 4 (chance is 0.1)
+    # measured: 0.74 with 16 components against at most 0.52 with 4 (chance is 0.1)
     assert search.best_params_["s2s__n_components"] == 16
     assert search.best_score_ > 0.6
     assert search.predict(X[:5]).shape == (5,)
@@ -250,8 +250,8 @@ def test_grid_search_over_nested_parameters_in_parallel(digits):
 
 def test_unsupervised_grid_search_uses_reconstruction_score(waves):
     # on the decoding loss alone, so the score measures what n_components changes
-    search = GridSearchCV(Seq2SeqTransformer(hidden_size=16, max_epochs=30, contrastive=0.0, random_state=0),
-                          {"n_components": [1, 8]}, cv=2).fit(waves)
+    search = GridSearchCV(Seq2SeqTransformer(hidden_size=16, lr=1e-2, max_epochs=10, contrastive=0.0, random_state=0),
+                          {"n_components": [1, 8]}, cv=2).fit(waves)  # measured: -0.13 against -0.44
     assert search.best_params_ == {"n_components": 8}
     assert search.best_score_ < 0
 

@@ -39,10 +39,10 @@ def test_per_sequence_standardisation_reads_shapes_whose_amplitudes_span_six_ord
     X = shapes * 10.0 ** rng.uniform(-3, 3, (n, 1))
     train, test = slice(0, 120), slice(120, None)
     # without the kernel bank, so that only the encoder's reading of the values is compared
-    common = dict(n_components=8, hidden_size=32, max_epochs=60, kernel_bank=False, random_state=0)
+    common = dict(n_components=8, hidden_size=32, lr=1e-2, max_epochs=30, kernel_bank=False, random_state=0)
     scores = {standardize: Seq2SeqClassifier(standardize=standardize, **common).fit(X[train], y[train])
               .score(X[test], y[test]) for standardize in (True, "per_sequence")}
-    assert scores["per_sequence"] >= 0.95
+    assert scores["per_sequence"] >= 0.95  # measured: 1.0 (0.7 with the overall scale)
     assert scores[True] < 0.8  # most sequences are flat at the scale of the largest ones
 
 

@@ -165,11 +165,11 @@ def test_ragged_lists_in_pipeline_grid_search_and_after_joblib(ragged, tmp_path)
     X = [x + [2.0 * label, 0.0] for x, label in zip(X, y)]  # an easy class signal: the level
     pipe = Pipeline([
         ("scale", SequenceScaler()),
-        ("s2s", Seq2SeqTransformer(hidden_size=16, max_epochs=30, random_state=0)),
+        ("s2s", Seq2SeqTransformer(hidden_size=16, max_epochs=5, random_state=0)),
         ("clf", LogisticRegression()),
     ])
     search = GridSearchCV(pipe, {"s2s__n_components": [2, 8]}, cv=3).fit(X, y)
-    assert search.best_score_ > 0.8
+    assert search.best_score_ > 0.8  # measured: 1.0 (chance: 0.5)
     joblib.dump(search.best_estimator_, tmp_path / "p.joblib")
     loaded = joblib.load(tmp_path / "p.joblib")
     np.testing.assert_array_equal(loaded.predict(X), search.best_estimator_.predict(X))
