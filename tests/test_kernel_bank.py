@@ -78,6 +78,13 @@ def test_counts_of_steps_above_a_bias_are_exact_for_series_of_any_length():
     assert counts.tolist() == [[35_000] * 3, [0, 5_715, 0]]
     short = above[..., :MAX_STEPS]
     assert torch.equal(count_true(short).long(), short.sum(-1))
+    # lengths that are not whole 8-byte words, and around one sum's limit of 255 words (2,040 steps)
+    generator = torch.Generator().manual_seed(0)
+    for n_steps in (1, 7, 9, 2_039, 2_040, 2_041, 4_100):
+        above = torch.rand(3, 5, n_steps, generator=generator) > 0.3
+        assert torch.equal(count_true(above).long(), above.sum(-1)), n_steps
+        all_true = torch.ones(2, n_steps, dtype=torch.bool)  # every byte of a sum at its largest
+        assert count_true(all_true).tolist() == [n_steps, n_steps]
 
 
 def test_no_training_output_lies_on_a_bias():
