@@ -157,11 +157,12 @@ class KernelBank(nn.Module):
 
     def _proportions_of(self, outputs: list[torch.Tensor], mask: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """:meth:`proportions` of the kernel ``outputs`` and real steps ``mask`` of :meth:`_outputs`, of
-        series of ``lengths`` real steps."""
+        series of ``lengths`` real steps. Overwrites the ``outputs``' padded steps (with -inf, in place:
+        the callers do not read them again)."""
         padded = mask == 0
         features = []
         for output, bias in zip(outputs, self.bias):
-            output = output.masked_fill_(padded, float("-inf"))  # in place: the outputs are not read again
+            output = output.masked_fill_(padded, float("-inf"))
             features.append(torch.stack([count_true(torch.gt(output, level.unsqueeze(-1))) for level in bias.unbind(1)],
                                         -1).flatten(1))
         proportions = torch.cat(features, 1).to(mask.dtype) / mask.sum(-1).clamp_min(1)
