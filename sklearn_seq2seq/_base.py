@@ -109,6 +109,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     #: Whether a kernel bank's features end with the log of each series' length where the training
     #: series differ in length (``_layout.learn_layout``).
     _bank_length: bool = False
+    #: Whether a kernel bank also reads the series averaged over windows twice as long
+    #: (``_layout.learn_layout``).
+    _bank_coarse: bool = False
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -370,6 +373,7 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
         return learn_layout(seqs, targets, targets_from, params, seed=seed, classes=classes,
                             max_frames=self._auto_max_frames, wide_front=self._wide_front,
                             bank_view_crop=self._bank_view_crop, bank_length=self._bank_length,
+                            bank_coarse=self._bank_coarse,
                             all_labelled=fully_labelled(labels))
 
     def _start_from(self, net: Seq2SeqNet) -> bool:

@@ -275,6 +275,7 @@ def learn_layout(
     wide_front: bool = False,
     bank_view_crop: float = VIEW_MIN_CROP,
     bank_length: bool = False,
+    bank_coarse: bool = False,
     all_labelled: bool = False,
 ) -> FittedLayout:
     """What ``fit`` learns about the data: scaling, target form, step counts, the output-length rule,
@@ -304,6 +305,9 @@ def learn_layout(
     bank_length : bool, default=False
         Whether a kernel bank's features end with the log of each series' length where the training
         series differ in length (the estimator's own).
+    bank_coarse : bool, default=False
+        Whether a kernel bank also reads the series averaged over windows twice as long (the
+        estimator's own).
     all_labelled : bool, default=False
         Whether a classifier's every training sequence is labelled (:func:`fully_labelled`):
         ``contrastive="auto"`` is then :data:`LABELLED_CONTRASTIVE`.
@@ -363,7 +367,8 @@ def learn_layout(
     n_input_steps = 0 if token_inputs else seqs.values.shape[1]
     return dataclasses.replace(layout, module_kwargs=module_kwargs(layout, params, frame_length, wide_front,
                                                                       all_labelled, n_input_steps, bank_view_crop,
-                                                                      bank_length and not token_inputs and seqs.padded))
+                                                                      bank_length and not token_inputs and seqs.padded,
+                                                                      bank_coarse))
 
 
 def relayout(layout: FittedLayout, params: dict) -> FittedLayout:
@@ -403,15 +408,17 @@ def fully_labelled(labels: dict[str, np.ndarray]) -> bool:
 
 
 #: Module arguments sized by the data ``fit`` saw, which a fitted model's weights fit only as fitted.
-FITTED_SIZES = ("front_dilations", "kernel_bank_steps", "kernel_bank_per_sequence", "kernel_bank_length")
+FITTED_SIZES = ("front_dilations", "kernel_bank_steps", "kernel_bank_per_sequence", "kernel_bank_length",
+                "kernel_bank_coarse")
 
 
 def with_fitted_sizes(kwargs: dict, fitted_kwargs: dict) -> dict:
     """``kwargs`` with the front end's dilations and the kernel bank's size and readings of a fitted
     model's module arguments ``fitted_kwargs`` (whose weights fit only those; a model saved before the
     dilations were chosen per fit has the module's default ones, one saved before kernel banks has
-    none, one saved before the bank read each series by itself reads the global values alone, and
-    one saved before the bank read series' lengths reads none)."""
+    none, one saved before the bank read each series by itself reads the global values alone,
+    one saved before the bank read series' lengths reads none, and one saved before the coarse
+    reading reads the series at one scale of windows)."""
     kwargs = {name: value for name, value in kwargs.items() if name not in FITTED_SIZES}
     kwargs.update({name: fitted_kwargs[name] for name in FITTED_SIZES if name in fitted_kwargs})
     return kwargs
@@ -419,14 +426,16 @@ def with_fitted_sizes(kwargs: dict, fitted_kwargs: dict) -> dict:
 
 def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_front: bool = False,
                   all_labelled: bool = False, n_input_steps: int = 0,
-                  bank_view_crop: float = VIEW_MIN_CROP, bank_length: bool = False) -> dict:
+                  bank_view_crop: float = VIEW_MIN_CROP, bank_length: bool = False,
+                  bank_coarse: bool = False) -> dict:
     """Arguments of :class:`~sklearn_seq2seq._nn.Seq2SeqModule` for a layout, the estimator's
     parameters and the resolved frame length (plain numbers, strings and tuples); ``wide_front``: a
     convolutional front end reads :data:`WIDE_FRONT_DILATIONS` (regressions to one number always do);
     ``all_labelled``: a classifier's every training sequence is labelled; ``n_input_steps``: steps of
     the longest numeric training input, which a kernel bank is sized for; ``bank_view_crop``: the
     shortest crop of the contrastive views beside a bank; ``bank_length``: a bank's features end with
-    the log of each series' length.
+    the log of each series' length; ``bank_coarse``: a bank also reads the series averaged over
+    windows twice as long.
 
     Raises
     ------
@@ -480,6 +489,8 @@ def module_kwargs(layout: FittedLayout, params: dict, frame_length: int, wide_fr
                  if bank and n_input_steps else {})
     if bank_size and bank_length:  # series of different lengths: how long each is (docs/defaults.md)
         bank_size["kernel_bank_length"] = True
+    if bank_size and bank_coarse:  # the encodings also read coarser windows (docs/defaults.md)
+        bank_size["kernel_bank_coarse"] = True
     return {**inputs, **outputs, **special, **head, **front, **bank_size, **{name: params[name] for name in architecture},
             "encoder": encoder, "readout": readout, "decoder_input": layout.decoder_input, "frame_length": frame_length,
             "contrastive": float(contrastive),

@@ -56,13 +56,15 @@ class _Pretraining(Seq2SeqTransformer):
     part of that branch in the code cost the classifier's few-labels accuracy: docs/defaults.md),
     whose contrastive views crop as the classifier's do and are drawn fresh at every step (a pool of
     views, as the encodings draw, cost the few-labels classifier), and whose bank does not read the
-    series' lengths (they cost the classifier on PLAID). Beside a kernel bank it trains for as many
+    series' lengths (they cost the classifier on PLAID) nor coarser windows (measured on the encodings
+    only). Beside a kernel bank it trains for as many
     steps as the encodings (150): as accurate a classifier on average as after 300 (docs/defaults.md)."""
 
     _wide_front = True
     _recurrent_lr_scale = 1.0
     _bank_view_crop = VIEW_MIN_CROP
     _bank_length = False
+    _bank_coarse = False
     _view_pool = 0
 
 

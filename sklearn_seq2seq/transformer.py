@@ -73,6 +73,8 @@ class Seq2SeqTransformer(BaseSeq2Seq):
     _bank_view_crop = BANK_VIEW_MIN_CROP
     #: Beside a bank, its encodings of series of different lengths also read each one's length (docs/defaults.md).
     _bank_length = True
+    #: Beside a bank, its encodings also read the series averaged over windows twice as long (docs/defaults.md).
+    _bank_coarse = True
     #: Beside a bank, it trains half as long, on views drawn once per fit (docs/defaults.md).
     _bank_auto_steps = BANK_AUTO_STEPS
     _view_pool = VIEW_POOL_SIZE

@@ -319,6 +319,27 @@ def test_files_written_before_the_bank_read_series_lengths_load_without_it(tmp_p
     np.testing.assert_allclose(loaded.transform(ragged), model.transform(ragged), atol=1e-5)
 
 
+def test_files_written_before_the_bank_read_coarser_windows_load_with_one_reading(tmp_path):
+    model = Seq2SeqTransformer(**FAST).fit(X)
+    bank = model.net_.module_.kernel_bank
+    assert len(bank.readings) == 2
+    path = tmp_path / "new.s2s"
+    metadata, weights = _saved_contents(model, path)
+    del metadata["layout"]["module_kwargs"]["kernel_bank_coarse"]
+    n_first = len(bank.readings[0][1])  # an old file holds the first reading: its dilations come first
+    first = n_first * bank.bias.shape[1] * bank.bias.shape[2]
+    old = {**weights, "kernel_bank.bias": weights["kernel_bank.bias"][:n_first],
+           **{name: weights[name][..., :first] for name in
+              ("kernel_bank.feature_mean", "kernel_bank.feature_scale", "kernel_bank_proj.weight")}}
+    _rewrite(path, tmp_path / "old.s2s", **{"metadata.json": json.dumps(metadata).encode(),
+                                            "weights.safetensors": save_tensors({k: v.contiguous() for k, v in old.items()})})
+    loaded = load(tmp_path / "old.s2s")
+    assert len(loaded.net_.module_.kernel_bank.readings) == 1
+    with torch.no_grad():  # the new model without its coarse reading is the old one
+        model.net_.module_.kernel_bank_proj.weight[:, first:] = 0
+    np.testing.assert_allclose(loaded.transform(X), model.transform(X), atol=1e-5)
+
+
 def test_classifiers_written_before_bank_heads_load_and_classify_by_their_code(tmp_path):
     series = np.sin(np.arange(16)[None, :] * np.repeat([0.3, 1.2], 20)[:, None]) + 0.1 * rng.normal(size=(40, 16))
     y = np.repeat([0, 1], 20)

@@ -27,6 +27,17 @@ MAX_STEPS = 512
 #: More features than this are first mixed into this many fixed random combinations (per reading).
 MAX_CHANNELS = 8
 
+#: With ``coarse``, the series are also read averaged over windows twice as long, and that reading's
+#: features weigh this much in the principal start of the bank's map (:meth:`KernelBank.principal_weights`;
+#: the windows and the weight were measured on the development suite: docs/defaults.md).
+COARSE_WEIGHT = 0.25
+
+#: Kernel outputs smaller than this in magnitude are read as 0. The kernels sum to 0, so an output is
+#: exactly 0 in exact arithmetic where a kernel reads a constant stretch, or every real step of a short
+#: centred series under one weight; in floats it is rounding noise of either sign, which another
+#: batch size or runtime (ONNX) rounds differently, on either side of a bias set among such outputs.
+ZERO_OUTPUT = 1e-5
+
 #: Real steps of the training series whose kernel outputs set the biases, at most.
 FIT_STEPS = 20_000
 
@@ -89,8 +100,10 @@ class KernelBank(nn.Module):
     resolution) are averaged down to at most :data:`MAX_STEPS` steps and convolved with the
     :data:`PATTERNS` kernels at every dilation of :func:`dilations`, channel by channel (more than
     :data:`MAX_CHANNELS` features are first mixed into that many random combinations, the same for
-    both readings). Each output is compared with the biases :meth:`fit` sets (the :data:`QUANTILES`
-    of that kernel's outputs over training series: :func:`between_outputs`), and the proportion of
+    both readings); with ``coarse``, the same values averaged over windows twice as long are
+    convolved too, at the dilations that span them. Each output is compared with the biases
+    :meth:`fit` sets (the :data:`QUANTILES` of that kernel's outputs over training series:
+    :func:`between_outputs`; outputs below :data:`ZERO_OUTPUT` read as 0), and the proportion of
     real steps above each bias is a feature (MiniRocket's PPV); with ``length``, the log of the
     series' real steps (times :data:`LENGTH_WEIGHT`) is one more. The features are standardised by
     their means and scales over the training series. Nothing here is trained by gradients. Padded
@@ -107,12 +120,28 @@ class KernelBank(nn.Module):
     length : bool, default=False
         The log of each series' length is a last feature (for training series of different lengths:
         of one length, it would be the same for every training series).
+    coarse : bool, default=False
+        Also read the series averaged over windows twice as long (its features after the first
+        reading's, before the length).
+
+    Attributes
+    ----------
+    pool : int
+        The first reading's window: steps averaged into one (1: none).
+    readings : tuple of (int, tuple of int)
+        Each reading's window and the dilations its kernels read at.
+    dilations : tuple of int
+        Every reading's dilations in turn: the features' order (one block of kernels and
+        :data:`QUANTILES` per entry).
     """
 
-    def __init__(self, n_features: int, n_steps: int, per_sequence: bool = False, length: bool = False) -> None:
+    def __init__(self, n_features: int, n_steps: int, per_sequence: bool = False, length: bool = False,
+                 coarse: bool = False) -> None:
         super().__init__()
         self.pool = -(-n_steps // MAX_STEPS)
-        self.dilations = dilations(-(-n_steps // self.pool))
+        windows = (self.pool, 2 * self.pool) if coarse else (self.pool,)
+        self.readings = tuple((window, dilations(-(-n_steps // window))) for window in windows)
+        self.dilations = tuple(d for _, reading in self.readings for d in reading)
         self.per_sequence = per_sequence
         n_mixed = min(n_features, MAX_CHANNELS)
         self.n_channels = n_mixed * (2 if per_sequence else 1)
@@ -129,8 +158,10 @@ class KernelBank(nn.Module):
         self.register_buffer("feature_mean", torch.zeros(self.output_size))
         self.register_buffer("feature_scale", torch.ones(self.output_size))
 
-    def _outputs(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """Each dilation's kernel outputs (B, kernels, T') and the real (pooled) steps (B, 1, T')."""
+    def _outputs(self, x: torch.Tensor, lengths: torch.Tensor) -> list[tuple[list[torch.Tensor], torch.Tensor]]:
+        """For each of :attr:`readings`: its dilations' kernel outputs (B, kernels, T'; those below
+        :data:`ZERO_OUTPUT` in magnitude set to 0) and its real steps (B, 1, T'), T' the steps after
+        that reading's averaging."""
         if x.dim() == 4:  # split into frames, as exported graphs give it
             x = x.flatten(1, 2)
         real = length_mask(lengths.to(x.device), x.shape[1]).unsqueeze(-1)
@@ -140,41 +171,59 @@ class KernelBank(nn.Module):
             z = torch.cat([z @ self.mixing, (centred / (scale + EPS)) @ self.mixing], dim=-1)
         else:
             z = z @ self.mixing
-        z, mask = z.transpose(1, 2), real.transpose(1, 2).to(z.dtype)
-        if self.pool > 1:  # masked means over windows (the average pool's divisor cancels)
-            total = nn.functional.avg_pool1d(z, self.pool, ceil_mode=True)
-            count = nn.functional.avg_pool1d(mask, self.pool, ceil_mode=True)
-            z, mask = total / count.clamp_min(1e-12), (count > 0).to(z.dtype)
-        outputs = [nn.functional.conv1d(z, self.weight, dilation=d, padding=d * (KERNEL_SIZE // 2), groups=self.n_channels)
-                   for d in self.dilations]
-        return outputs, mask
+        steps, real = z.transpose(1, 2), real.transpose(1, 2).to(z.dtype)
+        readings = []
+        for window, reading in self.readings:
+            z, mask = steps, real
+            if window > 1:  # masked means over windows (the average pool's divisor cancels)
+                total = nn.functional.avg_pool1d(z, window, ceil_mode=True)
+                count = nn.functional.avg_pool1d(mask, window, ceil_mode=True)
+                z, mask = total / count.clamp_min(1e-12), (count > 0).to(z.dtype)
+            outputs = [nn.functional.conv1d(z, self.weight, dilation=d, padding=d * (KERNEL_SIZE // 2),
+                                            groups=self.n_channels) for d in reading]
+            readings.append(([output.masked_fill_(output.abs() < ZERO_OUTPUT, 0.0) for output in outputs], mask))
+        return readings
 
     def proportions(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """The proportions of real steps where each kernel exceeds each bias, and with :attr:`length` the
         weighted log of the series' real steps last, (B, output_size): the features before
         standardisation."""
-        return self._proportions_of(*self._outputs(x, lengths), lengths)
+        return self._proportions_of(self._outputs(x, lengths), lengths)
 
-    def _proportions_of(self, outputs: list[torch.Tensor], mask: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """:meth:`proportions` of the kernel ``outputs`` and real steps ``mask`` of :meth:`_outputs`, of
-        series of ``lengths`` real steps. Overwrites the ``outputs``' padded steps (with -inf, in place:
+    def _proportions_of(self, readings: list[tuple[list[torch.Tensor], torch.Tensor]], lengths: torch.Tensor
+                        ) -> torch.Tensor:
+        """:meth:`proportions` of the kernel outputs and real steps of each reading (:meth:`_outputs`), of
+        series of ``lengths`` real steps. Overwrites the outputs' padded steps (with -inf, in place:
         the callers do not read them again)."""
-        padded = mask == 0
-        features = []
-        for output, bias in zip(outputs, self.bias):
-            output = output.masked_fill_(padded, float("-inf"))
-            features.append(torch.stack([count_true(torch.gt(output, level.unsqueeze(-1))) for level in bias.unbind(1)],
-                                        -1).flatten(1))
-        proportions = torch.cat(features, 1).to(mask.dtype) / mask.sum(-1).clamp_min(1)
+        features, first = [], 0  # self.bias: one (kernels, quantiles) per dilation of each reading in turn
+        for outputs, mask in readings:
+            padded, n_real = mask == 0, mask.sum(-1).clamp_min(1)
+            biases, first = self.bias[first: first + len(outputs)], first + len(outputs)
+            for output, bias in zip(outputs, biases):
+                output = output.masked_fill_(padded, float("-inf"))
+                counts = torch.stack([count_true(torch.gt(output, level.unsqueeze(-1)))
+                                      for level in bias.unbind(1)], -1)
+                features.append(counts.flatten(1).to(mask.dtype) / n_real)
+        proportions = torch.cat(features, 1)
         if not self.length:
             return proportions
-        steps = lengths.to(device=mask.device, dtype=mask.dtype).clamp_min(1).unsqueeze(1)
+        steps = lengths.to(device=proportions.device, dtype=proportions.dtype).clamp_min(1).unsqueeze(1)
         return torch.cat([proportions, LENGTH_WEIGHT * torch.log(steps)], 1)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Standardised features (B, output_size) of ``x`` (B, T, F), globally standardised values
         (or (B, n_frames, frame_length, F)), whose real steps are ``lengths``."""
         return self.standardized(self.proportions(x, lengths))
+
+    def principal_weights(self) -> torch.Tensor:
+        """Each feature's weight (output_size,) in the principal directions the bank's map starts at
+        (``Seq2SeqModule.fit_kernel_bank``): :data:`COARSE_WEIGHT` for the coarse reading's features,
+        1 for the others."""
+        weights = torch.ones(self.output_size, device=self.bias.device)
+        per_dilation = self.bias.shape[1] * self.bias.shape[2]
+        if len(self.readings) > 1:
+            weights[len(self.readings[0][1]) * per_dilation: len(self.dilations) * per_dilation] = COARSE_WEIGHT
+        return weights
 
     def standardized(self, proportions: torch.Tensor) -> torch.Tensor:
         """:meth:`proportions` (B, output_size) standardised by the training series' means and scales."""
@@ -190,14 +239,16 @@ class KernelBank(nn.Module):
         if self.mixing.shape[0] > MAX_CHANNELS:
             mixing = torch.randn(self.mixing.shape, generator=generator) / math.sqrt(self.mixing.shape[0])
             self.mixing.copy_(mixing)
-        outputs, mask = self._outputs(x, lengths)
-        real = (mask[:, 0] > 0).flatten()
-        steps = torch.nonzero(real).squeeze(1)
-        steps = steps[torch.randperm(len(steps), generator=generator)[:FIT_STEPS].to(steps.device)]
-        for bias, output in zip(self.bias, outputs):
-            values = output.transpose(0, 1).flatten(1)[:, steps]  # (kernels, sampled real steps)
-            bias.copy_(between_outputs(values))
-        features = self._proportions_of(outputs, mask, lengths)
+        readings = self._outputs(x, lengths)
+        first = 0
+        for outputs, mask in readings:
+            steps = torch.nonzero((mask[:, 0] > 0).flatten()).squeeze(1)  # this reading's real steps, sampled
+            steps = steps[torch.randperm(len(steps), generator=generator)[:FIT_STEPS].to(steps.device)]
+            biases, first = self.bias[first: first + len(outputs)], first + len(outputs)
+            for output, bias in zip(outputs, biases):
+                values = output.transpose(0, 1).flatten(1)[:, steps]  # (kernels, sampled real steps)
+                bias.copy_(between_outputs(values))
+        features = self._proportions_of(readings, lengths)
         self.feature_mean.copy_(features.mean(0))
         self.feature_scale.copy_(features.std(0, correction=0).clamp_min(1e-2))
         return features

@@ -131,6 +131,9 @@ class Seq2SeqModule(nn.Module):
     kernel_bank_length : bool, default=False
         The kernel bank's features end with the log of each series' length (:class:`KernelBank`'s
         ``length``; False: as models saved before it).
+    kernel_bank_coarse : bool, default=False
+        The kernel bank also reads the series averaged over windows twice as long
+        (:class:`KernelBank`'s ``coarse``; False: as models saved before it).
     bank_head : bool, default=False
         With a kernel bank, classifiers and fits to one step of numbers: a second linear head reads the
         bank's features themselves (:attr:`bank_head`), and :meth:`classify` adds its logits to the
@@ -174,6 +177,7 @@ class Seq2SeqModule(nn.Module):
         kernel_bank_steps: int = 0,
         kernel_bank_per_sequence: bool = False,
         kernel_bank_length: bool = False,
+        kernel_bank_coarse: bool = False,
         bank_head: bool = False,
         pad_id: int | None = None,
         start_id: int | None = None,
@@ -236,7 +240,8 @@ class Seq2SeqModule(nn.Module):
         )
         self.kernel_bank = None
         if kernel_bank_steps > 0 and n_input_tokens is None:
-            self.kernel_bank = KernelBank(n_features, kernel_bank_steps, kernel_bank_per_sequence, kernel_bank_length)
+            self.kernel_bank = KernelBank(n_features, kernel_bank_steps, kernel_bank_per_sequence, kernel_bank_length,
+                                          kernel_bank_coarse)
             self.kernel_bank_proj = RowwiseLinear(self.kernel_bank.output_size, n_components)
         self.head = None if n_classes is None else nn.Linear(n_components, n_classes)
         self.value_head = nn.Linear(n_components, n_outputs) if value_head else None
@@ -283,15 +288,17 @@ class Seq2SeqModule(nn.Module):
                         ) -> torch.Tensor | None:
         """Set the :class:`KernelBank`'s biases and scaling from training inputs ``x`` (B, T, F) as
         given to :meth:`encode`, of ``lengths`` steps, and start the bank's map into the code
-        (:attr:`kernel_bank_proj`) at the principal directions of those inputs' proportions
-        (:func:`whitened_directions`; the map reads them standardised, so each direction is scaled by
-        the features' scales) with zero biases; rows beyond the directions found keep their random
-        start. Returns those inputs' :meth:`bank_features` by the fitted bank (B, bank size); None
-        (and nothing set) without a bank."""
+        (:attr:`kernel_bank_proj`) at the principal directions of those inputs' proportions, each
+        weighted by :meth:`KernelBank.principal_weights` (:func:`whitened_directions`; the map reads
+        them standardised, so each direction is scaled by the features' scales) with zero biases;
+        rows beyond the directions found keep their random start. Returns those inputs'
+        :meth:`bank_features` by the fitted bank (B, bank size); None (and nothing set) without a
+        bank."""
         if self.kernel_bank is None:
             return None
         proportions = self.kernel_bank.fit(self._standardized(x), lengths, generator)
-        directions = whitened_directions(proportions, self.kernel_bank_proj.out_features)
+        weights = self.kernel_bank.principal_weights().to(proportions)  # each reading's share of the directions
+        directions = whitened_directions(proportions * weights, self.kernel_bank_proj.out_features) * weights.double()
         weight = self.kernel_bank_proj.weight
         weight[: len(directions)] = (directions * self.kernel_bank.feature_scale.double()).to(weight.dtype)
         self.kernel_bank_proj.bias.zero_()
