@@ -57,8 +57,8 @@ class _Pretraining(Seq2SeqTransformer):
     whose contrastive views crop as the classifier's do and are drawn fresh at every step (a pool of
     views, as the encodings draw, cost the few-labels classifier), and whose bank does not read the
     series' lengths (they cost the classifier on PLAID) nor coarser windows (measured on the encodings
-    only). Beside a kernel bank it trains for as many
-    steps as the encodings (150): as accurate a classifier on average as after 300 (docs/defaults.md)."""
+    only). Beside a kernel bank it trains for as many steps as the encodings (150): as accurate a
+    classifier on average as after 300 (docs/defaults.md)."""
 
     _wide_front = True
     _recurrent_lr_scale = 1.0

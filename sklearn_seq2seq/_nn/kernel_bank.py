@@ -195,10 +195,9 @@ class KernelBank(nn.Module):
         """:meth:`proportions` of the kernel outputs and real steps of each reading (:meth:`_outputs`), of
         series of ``lengths`` real steps. Overwrites the outputs' padded steps (with -inf, in place:
         the callers do not read them again)."""
-        features, first = [], 0  # self.bias: one (kernels, quantiles) per dilation of each reading in turn
-        for outputs, mask in readings:
+        features = []
+        for (outputs, mask), biases in zip(readings, self._biases_by_reading()):
             padded, n_real = mask == 0, mask.sum(-1).clamp_min(1)
-            biases, first = self.bias[first: first + len(outputs)], first + len(outputs)
             for output, bias in zip(outputs, biases):
                 output = output.masked_fill_(padded, float("-inf"))
                 counts = torch.stack([count_true(torch.gt(output, level.unsqueeze(-1)))
@@ -214,6 +213,10 @@ class KernelBank(nn.Module):
         """Standardised features (B, output_size) of ``x`` (B, T, F), globally standardised values
         (or (B, n_frames, frame_length, F)), whose real steps are ``lengths``."""
         return self.standardized(self.proportions(x, lengths))
+
+    def _biases_by_reading(self) -> tuple[torch.Tensor, ...]:
+        """:attr:`bias` split by reading: one (dilations, kernels, quantiles) view per reading."""
+        return self.bias.split([len(reading) for _, reading in self.readings])
 
     def principal_weights(self) -> torch.Tensor:
         """Each feature's weight (output_size,) in the principal directions the bank's map starts at
@@ -240,11 +243,9 @@ class KernelBank(nn.Module):
             mixing = torch.randn(self.mixing.shape, generator=generator) / math.sqrt(self.mixing.shape[0])
             self.mixing.copy_(mixing)
         readings = self._outputs(x, lengths)
-        first = 0
-        for outputs, mask in readings:
+        for (outputs, mask), biases in zip(readings, self._biases_by_reading()):
             steps = torch.nonzero((mask[:, 0] > 0).flatten()).squeeze(1)  # this reading's real steps, sampled
             steps = steps[torch.randperm(len(steps), generator=generator)[:FIT_STEPS].to(steps.device)]
-            biases, first = self.bias[first: first + len(outputs)], first + len(outputs)
             for output, bias in zip(outputs, biases):
                 values = output.transpose(0, 1).flatten(1)[:, steps]  # (kernels, sampled real steps)
                 bias.copy_(between_outputs(values))
