@@ -22,13 +22,14 @@ FAST = dict(hidden_size=16, n_components=8, max_epochs=10, random_state=0)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_transformer_shapes_and_dtypes(waves, dtype):
     X = waves.astype(dtype)
-    model = Seq2SeqTransformer(**FAST).fit(X)
+    params = {**FAST, "max_epochs": 3}  # shapes, dtypes and the epochs' count: no learning asserted
+    model = Seq2SeqTransformer(**params).fit(X)
     Z = model.transform(X)
     assert Z.shape == (200, 8) and Z.dtype == dtype
     assert model.predict(X).shape == X.shape and model.predict(X).dtype == dtype
     assert model.inverse_transform(Z).shape == X.shape
     assert model.n_features_in_ == 2
-    assert model.n_iter_ == FAST["max_epochs"] and len(model.history_) == FAST["max_epochs"]
+    assert model.n_iter_ == params["max_epochs"] and len(model.history_) == params["max_epochs"]
     np.testing.assert_allclose(model.fit_transform(X), Z, rtol=1e-6)
 
 
@@ -268,9 +269,11 @@ def test_unsupervised_grid_search_uses_reconstruction_score(waves):
     ],
 )
 def test_architecture_options_train_and_reduce_loss(waves, options):
-    model = Seq2SeqTransformer(**{**FAST, "max_epochs": 40}, **options).fit(waves)
+    # measured: the last epoch's loss is 0.40-0.47 of the first's for every option (0.20-0.22 after 40
+    # epochs at the default rate)
+    model = Seq2SeqTransformer(**{**FAST, "lr": 1e-2}, **options).fit(waves)
     losses = model.history_[:, "train_loss"]
-    assert losses[-1] < 0.7 * losses[0]
+    assert losses[-1] < 0.6 * losses[0]
     assert model.predict(waves).shape == waves.shape
 
 
