@@ -94,6 +94,9 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
     #: With a kernel bank and a contrastive term, the optimiser steps ``max_epochs="auto"`` aims at
     #: instead (None: :attr:`_auto_steps`).
     _bank_auto_steps: int | None = None
+    #: With a kernel bank and a contrastive term, ``max_epochs="auto"`` trains at most this many epochs
+    #: (None: as many as :attr:`_bank_auto_steps` take, up to the usual 500).
+    _bank_auto_max_epochs: int | None = None
     #: With a kernel bank and a contrastive term, the random views of each training sequence drawn once
     #: per fit for training to pick from (``_inference.with_view_pool``); 0: a fresh view at every step.
     _view_pool: int = 0
@@ -354,10 +357,12 @@ class BaseSeq2Seq(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DataReader,
                   checkpoint_key: str | None = None, early_stopping: bool | None = None) -> Seq2SeqNet:
         """The skorch net for ``params`` and ``layout``'s module (:func:`~sklearn_seq2seq._training.make_net`),
         with this estimator's own training settings (:attr:`_auto_steps`, :attr:`_bank_auto_steps`,
-        :attr:`_recurrent_lr_scale`): the one place fitting, continued fitting and loading build a net."""
+        :attr:`_bank_auto_max_epochs`, :attr:`_recurrent_lr_scale`): the one place fitting, continued
+        fitting and loading build a net."""
         return make_net(params, layout.module_kwargs, n_samples=n_samples, device=device, seed=seed,
                         checkpoint_key=checkpoint_key, early_stopping=early_stopping,
                         auto_steps=self._auto_steps, bank_auto_steps=self._bank_auto_steps,
+                        bank_auto_max_epochs=self._bank_auto_max_epochs,
                         recurrent_lr_scale=self._recurrent_lr_scale)
 
     def _fit_params(self) -> dict:

@@ -148,8 +148,9 @@ PARAMETERS = """
         Training epochs. ``"auto"``: about 300 optimiser steps (600 for :class:`Seq2SeqClassifier`,
         150 for a :class:`Seq2SeqTransformer`, and the autoencoder a classifier pretrains, whose
         inputs a kernel bank reads and that trains a contrastive term) and at least 20 epochs, i.e.
-        ``ceil(300 / ceil(n_samples / batch_size))`` epochs kept between 20 and 500 (how this was
-        chosen: ``docs/defaults.md``).
+        ``ceil(300 / ceil(n_samples / batch_size))`` epochs kept between 20 and 500 (between 20 and 50
+        for that :class:`Seq2SeqTransformer`: sets of a few dozen sequences train in fewer steps) (how
+        this was chosen: ``docs/defaults.md``).
     batch_size : int, default=32
         Sequences per optimiser step. Inference runs in batches of ``max(batch_size, 256)`` sequences,
         each padded to a multiple of 16 rows (on GPUs, to the full batch size) so that a sequence's

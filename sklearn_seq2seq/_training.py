@@ -60,6 +60,11 @@ RECURRENT_PARAMETERS = ("front.*", "encoder.*", "readout.*")
 #: views drawn from a pool (:data:`VIEW_POOL_SIZE`) the encodings were as good after half the
 #: training (how this was chosen: docs/defaults.md).
 BANK_AUTO_STEPS = 150
+#: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank and a contrastive term,
+#: ``max_epochs="auto"`` also trains at most this many epochs (passes over the training sequences):
+#: sets of a few dozen sequences reached as accurate encodings in a third of the steps, and 150 passes
+#: over 28 series cost Coffee a test series on two seeds of five (how this was chosen: docs/defaults.md).
+BANK_AUTO_MAX_EPOCHS = 50
 #: In :class:`~sklearn_seq2seq.Seq2SeqTransformer`'s fits with a kernel bank, this many random views
 #: of each training sequence are drawn once per fit with their bank features
 #: (``_inference.with_view_pool``), and each training step encodes one of them, instead of convolving
@@ -67,18 +72,22 @@ BANK_AUTO_STEPS = 150
 VIEW_POOL_SIZE = 4
 
 
-def auto_epochs(n_samples: int, batch_size: int, steps: int = AUTO_STEPS) -> int:
+def auto_epochs(n_samples: int, batch_size: int, steps: int = AUTO_STEPS,
+                most_epochs: int = AUTO_EPOCHS_RANGE[1]) -> int:
     """Epochs that ``max_epochs="auto"`` trains for on ``n_samples`` sequences, aiming at ``steps``
-    optimiser steps."""
+    optimiser steps, within ``AUTO_EPOCHS_RANGE`` and at most ``most_epochs``."""
     steps_per_epoch = math.ceil(n_samples / batch_size)
     low, high = AUTO_EPOCHS_RANGE
-    return int(min(max(math.ceil(steps / steps_per_epoch), low), high))
+    return int(min(max(math.ceil(steps / steps_per_epoch), low), high, most_epochs))
 
 
-def n_epochs(max_epochs: int | str, n_samples: int, batch_size: int, auto_steps: int = AUTO_STEPS) -> int:
+def n_epochs(max_epochs: int | str, n_samples: int, batch_size: int, auto_steps: int = AUTO_STEPS,
+             auto_most_epochs: int = AUTO_EPOCHS_RANGE[1]) -> int:
     """Epochs a fit (or a warm-started continuation) on ``n_samples`` sequences trains for
-    (``max_epochs="auto"``: about ``auto_steps`` optimiser steps)."""
-    return auto_epochs(n_samples, batch_size, auto_steps) if max_epochs == "auto" else int(max_epochs)
+    (``max_epochs="auto"``: about ``auto_steps`` optimiser steps, at most ``auto_most_epochs`` epochs)."""
+    if max_epochs == "auto":
+        return auto_epochs(n_samples, batch_size, auto_steps, auto_most_epochs)
+    return int(max_epochs)
 
 
 class ArrayDataset(torch.utils.data.Dataset):
@@ -336,6 +345,7 @@ def make_net(
     early_stopping: bool | None = None,
     auto_steps: int = AUTO_STEPS,
     bank_auto_steps: int | None = None,
+    bank_auto_max_epochs: int | None = None,
     recurrent_lr_scale: float = 1.0,
 ) -> Seq2SeqNet:
     """The skorch net for an estimator's parameters ``params`` and the module arguments of its layout.
@@ -362,6 +372,9 @@ def make_net(
     bank_auto_steps : int or None, default=None
         With a kernel bank and a contrastive term, the optimiser steps ``max_epochs="auto"`` aims at
         instead (the estimator's own); None: ``auto_steps``.
+    bank_auto_max_epochs : int or None, default=None
+        With a kernel bank and a contrastive term, the most epochs ``max_epochs="auto"`` trains for
+        (the estimator's own); None: the upper end of ``AUTO_EPOCHS_RANGE``.
     recurrent_lr_scale : float, default=1.0
         With a kernel bank, the fraction of ``lr`` the recurrent branch of the code
         (:data:`RECURRENT_PARAMETERS`) trains at (the estimator's own; without a bank that branch is
@@ -369,6 +382,9 @@ def make_net(
     """
     if early_stopping is None:
         early_stopping = params["early_stopping"]
+    auto_length = (auto_steps, AUTO_EPOCHS_RANGE[1])  # max_epochs="auto": the steps aimed at, the most epochs
+    if bank_auto_steps and _trains_on_bank_views(module_kwargs):
+        auto_length = (bank_auto_steps, bank_auto_max_epochs or AUTO_EPOCHS_RANGE[1])
     callbacks, train_split = _callbacks(params, n_samples, checkpoint_key, early_stopping, seed)
     teacher_forcing = params["teacher_forcing"]
     optimizer = OPTIMIZERS[params["optimizer"]] if isinstance(params["optimizer"], str) else params["optimizer"]
@@ -384,8 +400,7 @@ def make_net(
         optimizer__weight_decay=params["weight_decay"],
         optimizer__param_groups=_param_groups(params["lr"], module_kwargs, recurrent_lr_scale),
         lr=params["lr"],
-        max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"],
-                            bank_auto_steps if bank_auto_steps and _trains_on_bank_views(module_kwargs) else auto_steps),
+        max_epochs=n_epochs(params["max_epochs"], n_samples, params["batch_size"], *auto_length),
         batch_size=params["batch_size"],
         train_split=train_split,
         callbacks=callbacks,

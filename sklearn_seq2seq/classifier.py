@@ -58,7 +58,8 @@ class _Pretraining(Seq2SeqTransformer):
     views, as the encodings draw, cost the few-labels classifier), and whose bank does not read the
     series' lengths (they cost the classifier on PLAID) nor coarser windows (measured on the encodings
     only). Beside a kernel bank it trains for as many steps as the encodings (150): as accurate a
-    classifier on average as after 300 (docs/defaults.md)."""
+    classifier on average as after 300 (docs/defaults.md), without the encodings' bound of 50 epochs
+    on small sets (measured on the encodings only)."""
 
     _wide_front = True
     _recurrent_lr_scale = 1.0
@@ -66,6 +67,7 @@ class _Pretraining(Seq2SeqTransformer):
     _bank_length = False
     _bank_coarse = False
     _view_pool = 0
+    _bank_auto_max_epochs = None
 
 
 class Seq2SeqClassifier(ClassifierMixin, BaseSeq2Seq):

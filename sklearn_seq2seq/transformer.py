@@ -14,7 +14,7 @@ from ._base import BaseSeq2Seq
 from ._data import is_label_vector, step_mask, to_user
 from ._layout import BANK_VIEW_MIN_CROP
 from ._tokens import join_tokens, split_tokens, token_form
-from ._training import BANK_AUTO_STEPS, RECURRENT_LR_SCALE, VIEW_POOL_SIZE
+from ._training import BANK_AUTO_MAX_EPOCHS, BANK_AUTO_STEPS, RECURRENT_LR_SCALE, VIEW_POOL_SIZE
 from ._docstrings import ATTRIBUTES, INPUTS, PARAMETERS, TOKEN_TARGET_ATTRIBUTES, TOKEN_TARGET_PARAMETERS
 
 
@@ -77,6 +77,7 @@ class Seq2SeqTransformer(BaseSeq2Seq):
     _bank_coarse = True
     #: Beside a bank, it trains half as long, on views drawn once per fit (docs/defaults.md).
     _bank_auto_steps = BANK_AUTO_STEPS
+    _bank_auto_max_epochs = BANK_AUTO_MAX_EPOCHS
     _view_pool = VIEW_POOL_SIZE
 
     _parameter_constraints: dict = {

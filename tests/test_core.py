@@ -331,6 +331,8 @@ def test_max_epochs_auto_scales_with_data_size():
     # about 300 optimiser steps on small data, at least 20 passes over large data, never over 500
     assert auto_epochs(60, 64) == 300 and auto_epochs(1000, 64) == 20 == auto_epochs(100_000, 64)
     assert auto_epochs(10, 64) == 300 and auto_epochs(500, 32) == 20
+    # a bound on the epochs binds where the steps would take more passes
+    assert auto_epochs(10, 64, 150, 50) == 50 and auto_epochs(200, 32, 150, 50) == 22
 
 
 # ---------------------------------------------------------------- devices

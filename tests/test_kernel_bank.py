@@ -1,6 +1,8 @@
 """The kernel bank (``kernel_bank``): fixed random dilated kernels whose proportions of positive values
 feed the code."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -16,8 +18,8 @@ from sklearn_seq2seq._layout import BANK_VIEW_MIN_CROP, VIEW_MIN_CROP
 from sklearn_seq2seq import _inference, _training
 from sklearn_seq2seq import _base as base_module
 from sklearn_seq2seq._nn import model as model_module
-from sklearn_seq2seq._training import (AUTO_STEPS, BANK_AUTO_STEPS, BANK_MAP_LR_SCALE, RECURRENT_LR_SCALE,
-                                        VIEW_POOL_SIZE)
+from sklearn_seq2seq._training import (AUTO_STEPS, BANK_AUTO_MAX_EPOCHS, BANK_AUTO_STEPS, BANK_MAP_LR_SCALE,
+                                        RECURRENT_LR_SCALE, VIEW_POOL_SIZE)
 from sklearn_seq2seq.classifier import _Pretraining
 
 FAST = dict(hidden_size=8, n_components=4, random_state=0)
@@ -360,14 +362,19 @@ def test_the_encodings_train_beside_a_bank_on_views_drawn_once_per_fit_and_half_
     # classifiers' pretraining draws a fresh view at each step
     assert (fit_counting_bank_calls(_Pretraining(max_epochs=5, **FAST))
             == fit_counting_bank_calls(_Pretraining(max_epochs=1, **FAST)) + 4)
-    # max_epochs="auto" aims at half the steps beside a bank with views (one step an epoch here), as many without
+    # max_epochs="auto" aims at half the steps beside a bank with views, as many without; the encodings
+    # train at most BANK_AUTO_MAX_EPOCHS passes (one step an epoch on 16 series; 7 on 200)
     params = dict(model.get_params(), max_epochs="auto")
     without_bank = Seq2SeqTransformer(max_epochs=1, **FAST).fit(X[:, :5])
     without_views = Seq2SeqTransformer(contrastive=0, max_epochs=1, **FAST).fit(X)
     pretraining = _Pretraining(max_epochs=1, **FAST).fit(X)
-    for estimator, steps in [(model, BANK_AUTO_STEPS), (without_bank, AUTO_STEPS), (without_views, AUTO_STEPS),
-                             (pretraining, BANK_AUTO_STEPS)]:
-        assert estimator._make_net(params, estimator.layout_, n_samples=16, device="cpu", seed=0).max_epochs == steps
+    for estimator, steps, epochs in [(model, BANK_AUTO_STEPS, BANK_AUTO_MAX_EPOCHS), (without_bank, AUTO_STEPS, None),
+                                     (without_views, AUTO_STEPS, None), (pretraining, BANK_AUTO_STEPS, None)]:
+        for n_samples, n_batches in ((16, 1), (200, 7)):
+            auto = estimator._make_net(params, estimator.layout_, n_samples=n_samples, device="cpu", seed=0)
+            expected = max(math.ceil(steps / n_batches), 20)
+            assert auto.max_epochs == (expected if epochs is None else min(expected, epochs))
+    assert BANK_AUTO_MAX_EPOCHS < BANK_AUTO_STEPS  # the bound binds on 16 series
     # a pool too large to hold: fresh views at each step
     monkeypatch.setattr(_inference, "BANK_FEATURES_CACHED", 16 * VIEW_POOL_SIZE * 20)  # too large a pool
     assert _inference.with_view_pool(net, training_data, VIEW_POOL_SIZE, seed=0) is training_data
