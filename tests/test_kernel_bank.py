@@ -12,7 +12,8 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.frames import to_frames
 from sklearn_seq2seq._nn.kernel_bank import (COARSE_WEIGHT, LENGTH_WEIGHT, MAX_CHANNELS, MAX_STEPS, QUANTILES,
-                                             KernelBank, between_outputs, count_true, dilations)
+                                             ZERO_OUTPUT, KernelBank, between_outputs, count_true, dilations,
+                                             levels_for_raw_outputs, read_as_zero)
 from sklearn_seq2seq._nn.principal import whitened_directions
 from sklearn_seq2seq._layout import BANK_VIEW_MIN_CROP, VIEW_MIN_CROP
 from sklearn_seq2seq import _inference, _training
@@ -528,3 +529,22 @@ def test_bank_map_starts_at_the_whitened_principal_directions_of_the_training_se
         assert abs(np.corrcoef(mine, theirs)[0, 1]) == pytest.approx(1.0, abs=1e-4)
     rest = module.kernel_bank_proj.weight[6:]
     assert torch.count_nonzero(rest) == rest.numel()  # the rows beyond keep their random start
+
+
+def test_raw_outputs_against_folded_levels_count_as_outputs_read_as_zero_against_the_biases():
+    # the bank compares its raw outputs with levels_for_raw_outputs(bias) instead of zeroing the outputs
+    # below ZERO_OUTPUT first: the same outputs must lie above, at every bias, near 0 and elsewhere
+    zero = torch.tensor(ZERO_OUTPUT, dtype=torch.float32)
+    below = torch.nextafter(zero, torch.tensor(0.0))
+    edges = torch.stack([zero, below, torch.nextafter(zero, torch.tensor(1.0)), zero / 2, torch.tensor(0.0)])
+    rng = torch.Generator().manual_seed(0)
+    outputs = torch.cat([edges, -edges, torch.tensor([-0.0, 3e-6, -7e-6, 1.0, -1.0]),
+                         torch.randn(200, generator=rng) * 2e-5])
+    biases = torch.cat([edges, -edges, torch.tensor([5e-6, -5e-6, 0.5, -0.5]),
+                        torch.randn(50, generator=rng) * 2e-5]).reshape(1, -1)
+    expected = read_as_zero(outputs)[:, None] > biases
+    folded = outputs[:, None] > levels_for_raw_outputs(biases)
+    assert torch.equal(folded, expected)
+    assert expected.any() and not expected.all()
+    # zeroing the outputs changes the comparison with some of these biases: the fold is not the identity
+    assert not torch.equal(outputs[:, None] > biases, expected)

@@ -38,6 +38,12 @@ COARSE_WEIGHT = 0.25
 #: batch size or runtime (ONNX) rounds differently, on either side of a bias set among such outputs.
 ZERO_OUTPUT = 1e-5
 
+# ZERO_OUTPUT as a comparison with float32 outputs rounds it, and the float32 just below it (constants
+# here: an exported graph has no nextafter)
+_ZERO_OUTPUT_32 = torch.tensor(ZERO_OUTPUT, dtype=torch.float32).item()
+_BELOW_ZERO_OUTPUT_32 = torch.nextafter(torch.tensor(ZERO_OUTPUT, dtype=torch.float32),
+                                        torch.tensor(0.0, dtype=torch.float32)).item()
+
 #: Real steps of the training series whose kernel outputs set the biases, at most.
 FIT_STEPS = 20_000
 
@@ -50,6 +56,24 @@ LENGTH_WEIGHT = 30.0
 def dilations(n_steps: int) -> tuple[int, ...]:
     """Dilations 1, 2, 4, ... up to the largest whose kernel still spans at most ``n_steps`` steps."""
     return tuple(2**i for i in range(int(math.log2(max(n_steps - 1, KERNEL_SIZE - 1) / (KERNEL_SIZE - 1))) + 1))
+
+
+def read_as_zero(outputs: torch.Tensor) -> torch.Tensor:
+    """``outputs`` (float32) with those below :data:`ZERO_OUTPUT` in magnitude set to 0 (a copy)."""
+    return outputs.masked_fill(outputs.abs() < _ZERO_OUTPUT_32, 0.0)
+
+
+def levels_for_raw_outputs(bias: torch.Tensor) -> torch.Tensor:
+    """Levels that the kernels' raw outputs exceed exactly where the outputs read as 0 below
+    :data:`ZERO_OUTPUT` (:func:`read_as_zero`) exceed ``bias``, so the outputs need no pass of their own.
+
+    Only a bias within :data:`ZERO_OUTPUT` of 0 tells an output read as 0 from the output itself:
+    above such a bias lie, of the outputs read as 0, none when it is positive or 0 (the output must
+    then be at least :data:`ZERO_OUTPUT`: above the float just below it) and all when it is negative
+    (the output must then be above ``-ZERO_OUTPUT``). Every other bias stays, with the same outputs
+    above it either way."""
+    near_zero = bias.abs() < _ZERO_OUTPUT_32
+    return torch.where(near_zero, torch.where(bias >= 0, _BELOW_ZERO_OUTPUT_32, -_ZERO_OUTPUT_32), bias)
 
 
 def between_outputs(values: torch.Tensor) -> torch.Tensor:
@@ -159,9 +183,9 @@ class KernelBank(nn.Module):
         self.register_buffer("feature_scale", torch.ones(self.output_size))
 
     def _outputs(self, x: torch.Tensor, lengths: torch.Tensor) -> list[tuple[list[torch.Tensor], torch.Tensor]]:
-        """For each of :attr:`readings`: its dilations' kernel outputs (B, kernels, T'; those below
-        :data:`ZERO_OUTPUT` in magnitude set to 0) and its real steps (B, 1, T'), T' the steps after
-        that reading's averaging."""
+        """For each of :attr:`readings`: its dilations' kernel outputs (B, kernels, T'; as convolved:
+        the biases are compared with them through :func:`levels_for_raw_outputs`) and its real steps
+        (B, 1, T'), T' the steps after that reading's averaging."""
         if x.dim() == 4:  # split into frames, as exported graphs give it
             x = x.flatten(1, 2)
         real = length_mask(lengths.to(x.device), x.shape[1]).unsqueeze(-1)
@@ -181,7 +205,7 @@ class KernelBank(nn.Module):
                 z, mask = total / count.clamp_min(1e-12), (count > 0).to(z.dtype)
             outputs = [nn.functional.conv1d(z, self.weight, dilation=d, padding=d * (KERNEL_SIZE // 2),
                                             groups=self.n_channels) for d in reading]
-            readings.append(([output.masked_fill_(output.abs() < ZERO_OUTPUT, 0.0) for output in outputs], mask))
+            readings.append((outputs, mask))
         return readings
 
     def proportions(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -198,10 +222,12 @@ class KernelBank(nn.Module):
         features = []
         for (outputs, mask), biases in zip(readings, self._biases_by_reading()):
             padded, n_real = mask == 0, mask.sum(-1).clamp_min(1)
+            any_padded = torch.onnx.is_in_onnx_export() or bool(padded.any())  # a graph reads any batch
             for output, bias in zip(outputs, biases):
-                output = output.masked_fill_(padded, float("-inf"))
+                if any_padded:
+                    output = output.masked_fill_(padded, float("-inf"))
                 counts = torch.stack([count_true(torch.gt(output, level.unsqueeze(-1)))
-                                      for level in bias.unbind(1)], -1)
+                                      for level in levels_for_raw_outputs(bias).unbind(1)], -1)
                 features.append(counts.flatten(1).to(mask.dtype) / n_real)
         proportions = torch.cat(features, 1)
         if not self.length:
@@ -248,7 +274,7 @@ class KernelBank(nn.Module):
             steps = steps[torch.randperm(len(steps), generator=generator)[:FIT_STEPS].to(steps.device)]
             for output, bias in zip(outputs, biases):
                 values = output.transpose(0, 1).flatten(1)[:, steps]  # (kernels, sampled real steps)
-                bias.copy_(between_outputs(values))
+                bias.copy_(between_outputs(read_as_zero(values)))
         features = self._proportions_of(readings, lengths)
         self.feature_mean.copy_(features.mean(0))
         self.feature_scale.copy_(features.std(0, correction=0).clamp_min(1e-2))
