@@ -72,21 +72,21 @@ BANK_AUTO_MAX_EPOCHS = 50
 VIEW_POOL_SIZE = 4
 
 
-def auto_epochs(n_samples: int, batch_size: int, steps: int = AUTO_STEPS,
-                most_epochs: int = AUTO_EPOCHS_RANGE[1]) -> int:
-    """Epochs that ``max_epochs="auto"`` trains for on ``n_samples`` sequences, aiming at ``steps``
-    optimiser steps, within ``AUTO_EPOCHS_RANGE`` and at most ``most_epochs``."""
+def auto_epochs(n_samples: int, batch_size: int, auto_steps: int = AUTO_STEPS,
+                auto_max_epochs: int = AUTO_EPOCHS_RANGE[1]) -> int:
+    """Epochs that ``max_epochs="auto"`` trains for on ``n_samples`` sequences, aiming at
+    ``auto_steps`` optimiser steps, within ``AUTO_EPOCHS_RANGE`` and at most ``auto_max_epochs``."""
     steps_per_epoch = math.ceil(n_samples / batch_size)
     low, high = AUTO_EPOCHS_RANGE
-    return int(min(max(math.ceil(steps / steps_per_epoch), low), high, most_epochs))
+    return int(min(max(math.ceil(auto_steps / steps_per_epoch), low), high, auto_max_epochs))
 
 
 def n_epochs(max_epochs: int | str, n_samples: int, batch_size: int, auto_steps: int = AUTO_STEPS,
-             auto_most_epochs: int = AUTO_EPOCHS_RANGE[1]) -> int:
+             auto_max_epochs: int = AUTO_EPOCHS_RANGE[1]) -> int:
     """Epochs a fit (or a warm-started continuation) on ``n_samples`` sequences trains for
-    (``max_epochs="auto"``: about ``auto_steps`` optimiser steps, at most ``auto_most_epochs`` epochs)."""
+    (``max_epochs="auto"``: about ``auto_steps`` optimiser steps, at most ``auto_max_epochs`` epochs)."""
     if max_epochs == "auto":
-        return auto_epochs(n_samples, batch_size, auto_steps, auto_most_epochs)
+        return auto_epochs(n_samples, batch_size, auto_steps, auto_max_epochs)
     return int(max_epochs)
 
 
