@@ -12,7 +12,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
 from sklearn_seq2seq._nn.frames import to_frames
 from sklearn_seq2seq._nn.kernel_bank import (COARSE_WEIGHT, LENGTH_WEIGHT, MAX_CHANNELS, MAX_STEPS, QUANTILES,
-                                             ZERO_OUTPUT, KernelBank, between_outputs, count_true, dilations,
+                                             ZERO_OUTPUT, KernelBank, between_outputs, count_true, counts_above, dilations,
                                              levels_for_raw_outputs, read_as_zero)
 from sklearn_seq2seq._nn.principal import whitened_directions
 from sklearn_seq2seq._layout import BANK_VIEW_MIN_CROP, VIEW_MIN_CROP
@@ -125,6 +125,18 @@ def test_counts_of_steps_above_a_bias_are_exact_for_series_of_any_length():
         assert torch.equal(count_true(above).long(), above.sum(-1)), n_steps
         all_true = torch.ones(2, n_steps, dtype=torch.bool)  # every byte of a sum at its largest
         assert count_true(all_true).tolist() == [n_steps, n_steps]
+
+
+def test_counts_above_each_level_are_exact_for_steps_that_are_not_whole_words():
+    # the comparisons are written into a buffer padded to whole 8-byte words: its padding must count as
+    # below every level, whatever the level (here also below the padding's place: -inf)
+    generator = torch.Generator().manual_seed(0)
+    for n_steps in (1, 7, 8, 9, 427, 2_041):
+        outputs = torch.randn(3, 5, n_steps, generator=generator)
+        levels = torch.cat([torch.randn(5, 6, generator=generator), torch.full((5, 1), float("-inf"))], 1)
+        expected = (outputs.unsqueeze(2) > levels.unsqueeze(-1)).sum(-1)
+        assert torch.equal(counts_above(outputs, levels).long(), expected), n_steps
+        assert counts_above(outputs, levels)[..., -1].eq(n_steps).all()
 
 
 def test_outputs_zero_in_exact_arithmetic_read_as_zero_whatever_the_rounding():

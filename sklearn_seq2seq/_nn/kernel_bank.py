@@ -114,6 +114,24 @@ def count_true(above: torch.Tensor) -> torch.Tensor:
     return sums[0] if len(sums) == 1 else torch.stack(sums, -1).sum(-1, dtype=torch.int32)
 
 
+def counts_above(outputs: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
+    """The number of steps where each row of ``outputs`` (..., K, T) exceeds each of its ``levels``
+    (K, Q): (..., K, Q), by :func:`count_true`.
+
+    The comparisons are written one level at a time into one boolean buffer whose steps run on to a
+    whole number of 8-byte words, the rest False, so that :func:`count_true` reads them where they lie
+    instead of a padded copy of each level's comparisons."""
+    n_steps = outputs.shape[-1]
+    if torch.onnx.is_in_onnx_export() or n_steps % 8 == 0:
+        return torch.stack([count_true(torch.gt(outputs, level.unsqueeze(-1))) for level in levels.unbind(1)], -1)
+    above = torch.zeros((*outputs.shape[:-1], n_steps - n_steps % 8 + 8), dtype=torch.bool, device=outputs.device)
+    counts = []
+    for level in levels.unbind(1):
+        torch.gt(outputs, level.unsqueeze(-1), out=above[..., :n_steps])
+        counts.append(count_true(above))
+    return torch.stack(counts, -1)
+
+
 class KernelBank(nn.Module):
     """Fixed random kernels at every scale, read as the proportion of steps where each exceeds biases
     learned from the training series.
@@ -226,8 +244,7 @@ class KernelBank(nn.Module):
             for output, bias in zip(outputs, biases):
                 if any_padded:
                     output = output.masked_fill_(padded, float("-inf"))
-                counts = torch.stack([count_true(torch.gt(output, level.unsqueeze(-1)))
-                                      for level in levels_for_raw_outputs(bias).unbind(1)], -1)
+                counts = counts_above(output, levels_for_raw_outputs(bias))
                 features.append(counts.flatten(1).to(mask.dtype) / n_real)
         proportions = torch.cat(features, 1)
         if not self.length:
