@@ -121,10 +121,10 @@ def counts_above(outputs: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
     The comparisons are written one level at a time into one boolean buffer whose steps run on to a
     whole number of 8-byte words, the rest False, so that :func:`count_true` reads them where they lie
     instead of a padded copy of each level's comparisons."""
-    n_steps = outputs.shape[-1]
-    if torch.onnx.is_in_onnx_export() or n_steps % 8 == 0:
+    if torch.onnx.is_in_onnx_export():  # an exported graph writes no views: count_true reads each level's own
         return torch.stack([count_true(torch.gt(outputs, level.unsqueeze(-1))) for level in levels.unbind(1)], -1)
-    above = torch.zeros((*outputs.shape[:-1], n_steps - n_steps % 8 + 8), dtype=torch.bool, device=outputs.device)
+    n_steps = outputs.shape[-1]
+    above = torch.zeros((*outputs.shape[:-1], -(-n_steps // 8) * 8), dtype=torch.bool, device=outputs.device)
     counts = []
     for level in levels.unbind(1):
         torch.gt(outputs, level.unsqueeze(-1), out=above[..., :n_steps])
