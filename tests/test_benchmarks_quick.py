@@ -70,6 +70,11 @@ def _threads_valid(result):
         row["alone_s"] > 0 and row["beside_other_job_s"] > 0 for row in result["rows"])
 
 
+def _fit_times_valid(result):
+    return [(row["data"], row["contender"]) for row in result["rows"]] == [("generated", "this checkout")] and all(
+        row["fit_s"] > row["training_s"] > 0 and 0 <= row["accuracy"] <= 1 for row in result["rows"])
+
+
 def _onnx_valid(result):
     return [row["model"] for row in result["rows"]] == ["transformer", "tokens (words)"] and all(
         max(row["largest_difference"].values()) < 1e-4 and row["one_ms"]["onnxruntime"] > 0
@@ -81,7 +86,7 @@ def _onnx_valid(result):
     [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
      ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
      ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid),
-     ("latency.py", _latency_valid), ("encoding_quality.py", _suite_valid), ("forecasting.py", _forecasts_valid),
+     ("latency.py", _latency_valid), ("fit_time.py", _fit_times_valid), ("encoding_quality.py", _suite_valid), ("forecasting.py", _forecasts_valid),
      ("regression.py", _regression_valid),
      ("threads.py", _threads_valid), ("classification.py", _classification_valid),
      ("onnx_latency.py", _onnx_valid)],

@@ -10,6 +10,7 @@ from sklearn.decomposition import PCA
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from sklearn_seq2seq import Seq2SeqClassifier, Seq2SeqRegressor, Seq2SeqTransformer
+from sklearn_seq2seq._nn.encoder import RecurrentEncoder
 from sklearn_seq2seq._nn.frames import to_frames
 from sklearn_seq2seq._nn.kernel_bank import (COARSE_WEIGHT, LENGTH_WEIGHT, MAX_CHANNELS, MAX_STEPS, QUANTILES,
                                              ZERO_OUTPUT, KernelBank, between_outputs, count_true, counts_above, dilations,
@@ -391,6 +392,30 @@ def test_the_encodings_train_beside_a_bank_on_views_drawn_once_per_fit_and_half_
     # a pool too large to hold: fresh views at each step
     monkeypatch.setattr(_inference, "BANK_FEATURES_CACHED", 16 * VIEW_POOL_SIZE * 20)  # too large a pool
     assert _inference.with_view_pool(net, training_data, VIEW_POOL_SIZE, seed=0) is training_data
+
+
+def test_a_training_step_encodes_the_sequences_and_their_pooled_views_as_one_batch(monkeypatch):
+    X = np.random.RandomState(0).normal(size=(16, 20, 1)).cumsum(1)
+    encoded = []  # (rows, training) of each encoder call
+    forward = RecurrentEncoder.forward
+    monkeypatch.setattr(RecurrentEncoder, "forward", lambda self, x, lengths: encoded.append((len(x), self.training))
+                        or forward(self, x, lengths))
+    model = Seq2SeqTransformer(max_epochs=3, batch_size=8, **FAST).fit(X)
+    # each of the 6 training steps encodes its 8 sequences and a pooled view of each in one call
+    assert [rows for rows, training in encoded if training] == [16] * 6
+    # which gives each row the code it has encoded alone (the view, a crop, with its own length)
+    module = model.net_.module_.train()
+    data = _inference.with_view_pool(model.net_, _inference.with_bank_features(
+        model.net_, {"x": X, "lengths": np.full(16, 20)}), VIEW_POOL_SIZE, seed=0)
+    x, lengths = torch.as_tensor(X[:4], dtype=torch.float32), torch.full((4,), 20)
+    views, view_lengths = torch.as_tensor(data["views"][:4, 0]), torch.as_tensor(data["view_lengths"][:4, 0])
+    features, view_features = (torch.as_tensor(data[name][:4]) for name in ("bank_features", "view_bank_features"))
+    together = module.encode(torch.cat([x, views]), torch.cat([lengths, view_lengths]),
+                             torch.cat([features, view_features[:, 0]]))[0]
+    assert view_lengths.min() < 20  # the views are shorter than their sequences
+    torch.testing.assert_close(together[:4], module.encode(x, lengths, features)[0], atol=1e-5, rtol=0)
+    torch.testing.assert_close(together[4:], module.encode(views, view_lengths, view_features[:, 0])[0], atol=1e-5,
+                               rtol=0)
 
 
 def test_a_fit_convolves_each_training_series_once_and_its_views_in_groups_cut_to_their_length(monkeypatch):
