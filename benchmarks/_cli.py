@@ -1,6 +1,6 @@
 """What every benchmark script shares: its command line (``--quick``, ``--out``, ``--seeds``), the line
 that names the machine, writing the JSON result with the machine's facts, summarising results over
-seeds, and timing a call."""
+seeds, timing a call, and running a version of the package in a fresh process."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -95,3 +97,12 @@ def median_ms(fn, calls: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return 1e3 * statistics.median(times)
+
+
+def run_worker(script: str | Path, package_dir: str | Path, *args: str) -> dict:
+    """Run ``script --worker ARGS`` in a fresh process that imports the ``sklearn_seq2seq`` package held in
+    ``package_dir`` (this checkout or another version's), and return the JSON its last line prints."""
+    env = {**os.environ, "PYTHONPATH": str(package_dir)}
+    out = subprocess.run([sys.executable, str(script), "--worker", *args], env=env, cwd=package_dir, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])

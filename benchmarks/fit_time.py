@@ -16,7 +16,7 @@ directory holding another version's ``sklearn_seq2seq`` package (for example the
     pip install -e '.[bench]' -c constraints.txt
     python benchmarks/fit_time.py --baseline /tmp/before                   # OSULeaf, PigCVP, Trace
     python benchmarks/fit_time.py --baseline /tmp/before --data PLAID --rounds 2
-    python benchmarks/fit_time.py --quick          # generated series, 2 epochs (CI keeps the script working)
+    python benchmarks/fit_time.py --quick          # 60 generated waveforms, 2 epochs (CI keeps the script working)
 
 Prints a table and writes benchmarks/results/fit_time.json.
 """
@@ -25,33 +25,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from _cli import machine_line, make_parser, write_result
+from _cli import machine_line, make_parser, run_worker, write_result
 
 HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent
 DEFAULT_DATA = ("OSULeaf", "PigCVP", "Trace")
+QUICK_DATA = "waveforms150"
 
 
-def load(name: str):
-    """``(X_train, X_test, y_train, y_test)``: a set of the real suite, or ``"generated"`` (two classes of
-    random walks, 60 series of 64 steps: no extra package needed)."""
-    if name != "generated":
-        from _real_datasets import load as load_real
+def load(name: str, quick: bool = False):
+    """``(X_train, X_test, y_train, y_test)`` of a set of the real suite or of :mod:`_datasets`' (with
+    ``quick``, its first 60 training series)."""
+    from _datasets import DATASETS, split
 
-        return load_real(name)
-    import numpy as np
+    if name in DATASETS:
+        return split(name, n_train=60 if quick else None)
+    from _real_datasets import load as load_real
 
-    rng = np.random.RandomState(0)
-    y = np.arange(120) % 2
-    X = rng.normal(size=(120, 64, 1)).cumsum(1) + 3 * np.sin(np.linspace(0, 6, 64))[None, :, None] * y[:, None, None]
-    return X[:60], X[60:], y[:60], y[60:]
+    return load_real(name)
 
 
 def worker(name: str, quick: bool) -> None:
@@ -63,7 +58,7 @@ def worker(name: str, quick: bool) -> None:
     import sklearn_seq2seq
     from sklearn_seq2seq import Seq2SeqTransformer
 
-    X_train, X_test, y_train, y_test = load(name)
+    X_train, X_test, y_train, y_test = load(name, quick)
     params = {"n_components": 32, "random_state": 0, **({"max_epochs": 2} if quick else {})}
     Seq2SeqTransformer(**{**params, "max_epochs": 1}).fit(X_train[:16])  # imports and first calls
     model = Seq2SeqTransformer(**params)
@@ -76,24 +71,18 @@ def worker(name: str, quick: bool) -> None:
                       "epochs": len(model.net_.history), "accuracy": head.score(model.transform(X_test), y_test)}))
 
 
-def run_contender(path: Path, name: str, quick: bool) -> dict:
-    env = {**os.environ, "PYTHONPATH": f"{path}{os.pathsep}{HERE}"}
-    command = [sys.executable, __file__, "--worker", name] + (["--quick"] if quick else [])
-    out = subprocess.run(command, env=env, cwd=path, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def main() -> None:
-    parser = make_parser(__doc__, "fit_time", quick_help="a generated set, 2 epochs (CI keeps the script working)")
+    parser = make_parser(__doc__, "fit_time", quick_help="60 generated series, 2 epochs (CI keeps the script working)")
     parser.add_argument("--baseline", help="a directory holding another version's sklearn_seq2seq package")
-    parser.add_argument("--data", action="append", help=f"data set (repeatable; default {', '.join(DEFAULT_DATA)})")
+    parser.add_argument("--data", action="append",
+                        help=f"data set (repeatable): of the real suite or _datasets.py; default {', '.join(DEFAULT_DATA)}")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.quick)
         return
-    names = ["generated"] if args.quick else (args.data or list(DEFAULT_DATA))
+    names = [QUICK_DATA] if args.quick else (args.data or list(DEFAULT_DATA))
     contenders = {"this checkout": CHECKOUT}
     if args.baseline:
         contenders["baseline"] = Path(args.baseline).resolve()
@@ -105,7 +94,7 @@ def main() -> None:
         runs: dict[str, list[dict]] = {contender: [] for contender in contenders}
         for _ in range(rounds):
             for contender, path in contenders.items():  # alternating
-                runs[contender].append(run_contender(path, name, args.quick))
+                runs[contender].append(run_worker(__file__, path, name, *(["--quick"] if args.quick else [])))
         for contender, results in runs.items():
             row = {"data": name, "contender": contender, "accuracy": results[0]["accuracy"],
                    "epochs": results[0]["epochs"], "fit_s": statistics.median(r["fit_s"] for r in results),

@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from _cli import machine_line, make_parser, median_ms, write_result
+from _cli import machine_line, make_parser, median_ms, run_worker, write_result
 
 T, F = 50, 3
 HERE = Path(__file__).resolve().parent
@@ -82,13 +79,6 @@ def worker(n_bulk: int, calls: int) -> None:
     print(json.dumps(result))
 
 
-def run_contender(path: Path, n_bulk: int, calls: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(path)}
-    out = subprocess.run([sys.executable, __file__, "--worker", str(n_bulk), str(calls)], env=env, cwd=path,
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 KEYS = [("transform_1_ms", "transform, 1 sequence (ms)"), ("predict_1_ms", "predict, 1 sequence (ms)"),
         ("module_encode_1_ms", "module encode, 1 sequence (ms)"), ("module_predict_1_ms", "module encode+decode, 1 (ms)"),
         ("bulk_transform_per_s", "bulk transform (sequences/s)"),
@@ -111,7 +101,7 @@ def main() -> None:
     runs: dict[str, list[dict]] = {name: [] for name in contenders}
     for _ in range(1 if args.quick else args.rounds):
         for name, path in contenders.items():  # alternating
-            runs[name].append(run_contender(path, n_bulk, calls))
+            runs[name].append(run_worker(__file__, path, str(n_bulk), str(calls)))
     medians = {name: {key: statistics.median(r[key] for r in rs) for key, _ in KEYS} for name, rs in runs.items()}
     print(f"{machine_line()}  T={T} F={F}, default model; medians over {len(runs['this checkout'])} alternating rounds")
     print(f"{'':<34}" + "".join(f"{name:>16}" for name in contenders)

@@ -71,7 +71,7 @@ def _threads_valid(result):
 
 
 def _fit_times_valid(result):
-    return [(row["data"], row["contender"]) for row in result["rows"]] == [("generated", "this checkout")] and all(
+    return [(row["data"], row["contender"]) for row in result["rows"]] == [("waveforms150", "this checkout")] and all(
         row["fit_s"] > row["training_s"] > 0 and 0 <= row["accuracy"] <= 1 for row in result["rows"])
 
 
@@ -86,7 +86,8 @@ def _onnx_valid(result):
     [("defaults.py", _accuracies_valid), ("variable_length.py", _accuracies_valid), ("engine_overhead.py", _timings_valid),
      ("decoder_speed.py", _speedups_valid), ("throughput.py", _throughput_valid), ("generation.py", _rates_valid),
      ("search_scaling.py", _timings_valid), ("ragged_cost.py", _timings_valid),
-     ("latency.py", _latency_valid), ("fit_time.py", _fit_times_valid), ("encoding_quality.py", _suite_valid), ("forecasting.py", _forecasts_valid),
+     ("latency.py", _latency_valid), ("fit_time.py", _fit_times_valid), ("encoding_quality.py", _suite_valid),
+     ("forecasting.py", _forecasts_valid),
      ("regression.py", _regression_valid),
      ("threads.py", _threads_valid), ("classification.py", _classification_valid),
      ("onnx_latency.py", _onnx_valid)],
