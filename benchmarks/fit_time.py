@@ -3,9 +3,9 @@
 For each data set, the default ``Seq2SeqTransformer(n_components=32, random_state=0)`` is fitted on the
 training split, and the table gives: the whole ``fit`` (seconds), its training steps alone (the sum of
 skorch's epoch durations: what is left once the kernel bank and the pool of views are set), and the
-accuracy of ``StandardScaler`` + ``LogisticRegression`` on the encodings of the test split (a change
-meant to be faster only shows the same accuracy here). A first fit on a few series runs before the timed
-one, so that imports and first-call costs are not counted.
+accuracy of ``encoding_quality.py``'s head (``StandardScaler`` + ``LogisticRegression``) on the encodings
+of the test split (a change meant to be faster only shows the same accuracy here). A first fit on a few
+series runs before the timed one, so that imports and first-call costs are not counted.
 
 Each contender runs in its own fresh process (so each imports its own version of the package), the
 contenders alternate for ``--rounds`` rounds, and the table gives each one's median over the rounds
@@ -30,52 +30,46 @@ import time
 from pathlib import Path
 
 from _cli import machine_line, make_parser, run_worker, write_result
+from _real_datasets import SUITE
+from encoding_quality import GENERATED, data_set, head
 
 HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent
 DEFAULT_DATA = ("OSULeaf", "PigCVP", "Trace")
 QUICK_DATA = "waveforms150"
-
-
-def load(name: str, quick: bool = False):
-    """``(X_train, X_test, y_train, y_test)`` of a set of the real suite or of :mod:`_datasets`' (with
-    ``quick``, its first 60 training series)."""
-    from _datasets import DATASETS, split
-
-    if name in DATASETS:
-        return split(name, n_train=60 if quick else None)
-    from _real_datasets import load as load_real
-
-    return load_real(name)
+#: The sets an accuracy is read on: the suite's classification sets and the generated ones.
+CLASSIFICATION_SETS = [name for name, (task, _) in SUITE.items() if task == "classification"] + list(GENERATED)
+#: With ``--quick``, the first this many training series of :data:`QUICK_DATA`.
+QUICK_SERIES = 60
 
 
 def worker(name: str, quick: bool) -> None:
     """In a fresh process: time the default fit of the version of the package on ``sys.path``; print JSON."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     import sklearn_seq2seq
     from sklearn_seq2seq import Seq2SeqTransformer
 
-    X_train, X_test, y_train, y_test = load(name, quick)
+    X_train, X_test, y_train, y_test, task = data_set(name)
+    if quick:
+        X_train, y_train = X_train[:QUICK_SERIES], y_train[:QUICK_SERIES]
     params = {"n_components": 32, "random_state": 0, **({"max_epochs": 2} if quick else {})}
     Seq2SeqTransformer(**{**params, "max_epochs": 1}).fit(X_train[:16])  # imports and first calls
     model = Seq2SeqTransformer(**params)
     start = time.perf_counter()
     model.fit(X_train)
     fit_s = time.perf_counter() - start
-    head = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(model.transform(X_train), y_train)
+    scored = make_pipeline(*head(task)).fit(model.transform(X_train), y_train)
     print(json.dumps({"package": str(Path(sklearn_seq2seq.__file__).parent), "fit_s": fit_s,
                       "training_s": sum(epoch["dur"] for epoch in model.net_.history),
-                      "epochs": len(model.net_.history), "accuracy": head.score(model.transform(X_test), y_test)}))
+                      "epochs": len(model.net_.history), "accuracy": scored.score(model.transform(X_test), y_test)}))
 
 
 def main() -> None:
     parser = make_parser(__doc__, "fit_time", quick_help="60 generated series, 2 epochs (CI keeps the script working)")
     parser.add_argument("--baseline", help="a directory holding another version's sklearn_seq2seq package")
-    parser.add_argument("--data", action="append",
-                        help=f"data set (repeatable): of the real suite or _datasets.py; default {', '.join(DEFAULT_DATA)}")
+    parser.add_argument("--data", action="append", choices=CLASSIFICATION_SETS,
+                        help=f"data set (repeatable; default {', '.join(DEFAULT_DATA)})")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
